@@ -1,0 +1,263 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Post is one message in a thread. Body is the author's markdown; HTML is its
+// sanitised rendering, stored beside it.
+type Post struct {
+	ID            int64
+	ThreadID      int64
+	SpaceID       int64
+	AuthorID      *int64
+	ReplyToPostID *int64
+	Body          string
+	HTML          string `gorm:"column:html"`
+	CreatedAt     time.Time
+	EditedAt      *time.Time
+	HiddenAt      *time.Time
+}
+
+// PostRevision keeps a post's earlier text each time it is edited.
+type PostRevision struct {
+	ID        int64
+	PostID    int64
+	EditorID  *int64
+	Body      string
+	HTML      string `gorm:"column:html"`
+	CreatedAt time.Time
+}
+
+// PostView is a post with the names a reader sees beside it.
+type PostView struct {
+	Post              `gorm:"embedded"`
+	AuthorName        string
+	ReplyToAuthorID   *int64
+	ReplyToAuthorName string
+}
+
+// Interaction records one member addressing another in a space: a reply,
+// mention, quote or acknowledgement. Health figures are computed from them.
+type Interaction struct {
+	ID        int64
+	SpaceID   int64
+	FromID    int64
+	ToID      int64
+	Kind      string
+	PostID    *int64
+	CreatedAt time.Time
+}
+
+// Interaction kinds.
+const (
+	InteractionReply   = "reply"
+	InteractionMention = "mention"
+)
+
+func (s *Store) renderBody(body string) (string, error) {
+	if strings.TrimSpace(body) == "" {
+		return "", invalid("body", "Write something first.")
+	}
+	if err := checkText("body", "The post", body, 1, s.limits.MaxPostChars); err != nil {
+		return "", err
+	}
+	return s.md.render(body)
+}
+
+// NewPost is a reply to a thread, optionally to one post in it.
+type NewPost struct {
+	Body          string
+	ReplyToPostID *int64
+}
+
+// CreatePost adds a reply to a thread. Only members of the thread's space may
+// reply. A reply to another member's post (or, without one, to another
+// member's thread) records an interaction from the author to that member.
+func (s *Store) CreatePost(ctx context.Context, a Actor, threadID int64, in NewPost) (*Post, error) {
+	if !a.SignedIn() {
+		return nil, errSignInRequired
+	}
+	html, err := s.renderBody(in.Body)
+	if err != nil {
+		return nil, err
+	}
+	var p *Post
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		var t Thread
+		if err := tx.Take(&t, threadID).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return errThreadNotFound
+			}
+			return err
+		}
+		sp, m, err := loadSpace(tx, a, "id = ?", t.SpaceID)
+		if err != nil {
+			return err
+		}
+		if !s.canRead(a, sp, m) {
+			return errThreadNotFound
+		}
+		if err := s.checkPost(a, sp, m); err != nil {
+			return err
+		}
+		if t.Locked {
+			return Errorf(CodeLocked, "This thread is locked.")
+		}
+		to := t.AuthorID // a reply without a target answers the thread's author
+		if in.ReplyToPostID != nil {
+			var target Post
+			err := tx.Where("id = ? AND thread_id = ?", *in.ReplyToPostID, t.ID).Take(&target).Error
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return invalid("reply_to_post_id", "The post you reply to is not in this thread.")
+			}
+			if err != nil {
+				return err
+			}
+			to = target.AuthorID
+		}
+		now := s.clock()
+		p = &Post{ThreadID: t.ID, SpaceID: sp.ID, AuthorID: &a.ID, ReplyToPostID: in.ReplyToPostID, Body: in.Body, HTML: html, CreatedAt: now}
+		if err := tx.Create(p).Error; err != nil {
+			return err
+		}
+		err = tx.Model(&t).Updates(map[string]any{
+			"post_count": gorm.Expr("post_count + 1"), "last_post_id": p.ID, "last_posted_at": now,
+		}).Error
+		if err != nil {
+			return err
+		}
+		if to != nil && *to != a.ID {
+			in := &Interaction{SpaceID: sp.ID, FromID: a.ID, ToID: *to, Kind: InteractionReply, PostID: &p.ID, CreatedAt: now}
+			return tx.Create(in).Error
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// EditPost replaces a post's text, keeping the earlier text as a revision.
+// Its author may edit it while a member of the space, and so may its stewards.
+func (s *Store) EditPost(ctx context.Context, a Actor, postID int64, body string) (*Post, error) {
+	if !a.SignedIn() {
+		return nil, errSignInRequired
+	}
+	html, err := s.renderBody(body)
+	if err != nil {
+		return nil, err
+	}
+	var p Post
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Take(&p, postID).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return errPostNotFound
+			}
+			return err
+		}
+		sp, m, err := loadSpace(tx, a, "id = ?", p.SpaceID)
+		if err != nil {
+			return err
+		}
+		if !s.canRead(a, sp, m) {
+			return errPostNotFound
+		}
+		if !canEdit(a, &p, m) {
+			return Errorf(CodeForbidden, "Only the author of a post, or a steward of its space, may edit it.")
+		}
+		if sp.ArchivedAt != nil {
+			return Errorf(CodeArchived, "%s is archived.", sp.Name)
+		}
+		if body == p.Body {
+			return nil // nothing changed; no revision to keep
+		}
+		now := s.clock()
+		rev := &PostRevision{PostID: p.ID, EditorID: &a.ID, Body: p.Body, HTML: p.HTML, CreatedAt: now}
+		if err := tx.Create(rev).Error; err != nil {
+			return err
+		}
+		p.Body, p.HTML, p.EditedAt = body, html, &now
+		return tx.Model(&p).Updates(map[string]any{"body": body, "html": html, "edited_at": now}).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// ThreadPosts returns a page of a thread's posts, oldest first.
+func (s *Store) ThreadPosts(ctx context.Context, a Actor, threadID int64, pg Page) ([]PostView, string, error) {
+	c, err := decodeCursor(pg.Cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	if _, err := s.ThreadByID(ctx, a, threadID); err != nil {
+		return nil, "", err
+	}
+	limit := pg.Limit
+	if limit <= 0 {
+		limit = s.limits.ThreadPageSize
+	}
+	limit = s.limits.pageSize(limit)
+	q := postViews(s.db(ctx)).Where("posts.thread_id = ?", threadID)
+	if pg.Cursor != "" {
+		q = q.Where("posts.id > ?", c.ID)
+	}
+	var out []PostView
+	if err := q.Order("posts.id").Limit(limit + 1).Scan(&out).Error; err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		next = encodeCursor(cursor{ID: out[limit-1].ID})
+	}
+	return out, next, nil
+}
+
+func postViews(db *gorm.DB) *gorm.DB {
+	return db.Table("posts").
+		Select("posts.*, members.name AS author_name, parent.author_id AS reply_to_author_id, parent_author.name AS reply_to_author_name").
+		Joins("LEFT JOIN members ON members.id = posts.author_id").
+		Joins("LEFT JOIN posts parent ON parent.id = posts.reply_to_post_id").
+		Joins("LEFT JOIN members parent_author ON parent_author.id = parent.author_id")
+}
+
+// PostByID returns one post the actor may read, with whether they may edit it.
+func (s *Store) PostByID(ctx context.Context, a Actor, id int64) (*PostView, bool, error) {
+	db := s.db(ctx)
+	var p PostView
+	err := postViews(db).Where("posts.id = ?", id).Take(&p).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, false, errPostNotFound
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	sp, m, err := loadSpace(db, a, "id = ?", p.SpaceID)
+	if err != nil {
+		return nil, false, err
+	}
+	if !s.canRead(a, sp, m) {
+		return nil, false, errPostNotFound
+	}
+	return &p, canEdit(a, &p.Post, m), nil
+}
+
+// PostHistory returns a post and its earlier revisions, newest first.
+func (s *Store) PostHistory(ctx context.Context, a Actor, id int64) (*PostView, []PostRevision, error) {
+	p, _, err := s.PostByID(ctx, a, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	var revs []PostRevision
+	err = s.db(ctx).Where("post_id = ?", id).Order("id DESC").Find(&revs).Error
+	return p, revs, err
+}

@@ -1,0 +1,125 @@
+package models
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Session is a signed-in browser. Only a hash of its token is stored, so a copy
+// of the database does not sign anyone in. Deleting the row signs out at once.
+type Session struct {
+	ID         int64
+	TokenHash  string
+	MemberID   int64
+	CSRFToken  string
+	UserAgent  string
+	IP         string
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time
+}
+
+// sessionTouchEvery bounds how often reading a session writes its last-seen time.
+const sessionTouchEvery = time.Minute
+
+// NewSession is what the app knows of the browser that signs in.
+type NewSession struct {
+	MemberID  int64
+	UserAgent string
+	IP        string
+	TTL       time.Duration
+}
+
+// CreateSession signs a member in and returns the session's secret token,
+// which only the browser keeps.
+func (s *Store) CreateSession(ctx context.Context, in NewSession) (string, *Session, error) {
+	token, err := randomToken()
+	if err != nil {
+		return "", nil, err
+	}
+	csrf, err := randomToken()
+	if err != nil {
+		return "", nil, err
+	}
+	now := s.clock()
+	sess := &Session{
+		TokenHash: hashToken(token), MemberID: in.MemberID, CSRFToken: csrf,
+		UserAgent: truncate(in.UserAgent, 300), IP: truncate(in.IP, 64),
+		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(in.TTL),
+	}
+	if err := s.tx(ctx, func(tx *gorm.DB) error { return tx.Create(sess).Error }); err != nil {
+		return "", nil, err
+	}
+	return token, sess, nil
+}
+
+// SessionByToken returns the live session for a token and its member. Expired
+// sessions and suspended members are refused, so suspension takes effect at once.
+func (s *Store) SessionByToken(ctx context.Context, token string) (*Session, *Member, error) {
+	if token == "" {
+		return nil, nil, errSignInRequired
+	}
+	var sess Session
+	err := s.db(ctx).Where("token_hash = ?", hashToken(token)).Take(&sess).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil, errSignInRequired
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	now := s.clock()
+	if now.After(sess.ExpiresAt) {
+		return nil, nil, errSignInRequired
+	}
+	var m Member
+	if err := s.db(ctx).Take(&m, sess.MemberID).Error; err != nil {
+		return nil, nil, err
+	}
+	if m.SuspendedAt != nil {
+		return nil, nil, Errorf(CodeSuspended, "This account is suspended.")
+	}
+	if now.Sub(sess.LastSeenAt) > sessionTouchEvery {
+		sess.LastSeenAt = now
+		err := s.tx(ctx, func(tx *gorm.DB) error {
+			return tx.Model(&Session{}).Where("id = ?", sess.ID).Update("last_seen_at", now).Error
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	return &sess, &m, nil
+}
+
+// EndSession signs a browser out. Ending a session that is already gone is fine.
+func (s *Store) EndSession(ctx context.Context, token string) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		return tx.Where("token_hash = ?", hashToken(token)).Delete(&Session{}).Error
+	})
+}
+
+func randomToken() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

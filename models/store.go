@@ -1,0 +1,254 @@
+// Package models holds kith's entities and the domain operations that keep its rules.
+//
+// Every rule of the design (voluntary membership, equal status, shared purpose,
+// recorded relationships) is enforced here, inside the operation's transaction,
+// so no handler, command or importer can skip it. Operations that concern the
+// acting person take an Actor and never a target member id.
+package models
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/pressly/goose/v3"
+	"gorm.io/driver/postgres"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"kith/migrations"
+)
+
+// Dialect names the database behind a Store.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Store is kith's database and the domain operations on it.
+//
+// On SQLite it keeps two pools on the same file: one connection that writes
+// (every write transaction begins IMMEDIATE, so concurrent writers queue instead
+// of failing with "database is locked") and a pool of readers, which WAL lets run
+// beside the writer. On PostgreSQL both are the same pool.
+type Store struct {
+	read    *gorm.DB
+	write   *gorm.DB
+	dialect Dialect
+	limits  Limits
+	policy  Policy
+	hasher  passwordHasher
+	md      *markdown
+	now     func() time.Time
+}
+
+// Options configure a Store. The zero value means the defaults.
+type Options struct {
+	Limits Limits
+	Policy Policy
+	// PasswordCost is the bcrypt cost; 0 means bcrypt's default.
+	PasswordCost int
+	// Now returns the current time; tests may fix it. Nil means time.Now.
+	Now func() time.Time
+}
+
+// Open connects to the database named by rawURL: "sqlite:PATH" (or a bare path)
+// or "postgres://...". It does not migrate; call Migrate.
+func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
+	s := &Store{
+		limits: opts.Limits.withDefaults(),
+		policy: opts.Policy,
+		hasher: passwordHasher{cost: opts.PasswordCost},
+		md:     newMarkdown(),
+		now:    opts.Now,
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	cfg := &gorm.Config{
+		SkipDefaultTransaction: true, // every write already runs in an explicit transaction
+		Logger:                 logger.Discard,
+		NowFunc:                func() time.Time { return s.now().UTC() },
+		TranslateError:         true,
+	}
+	switch {
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		db, err := gorm.Open(postgres.Open(rawURL), cfg)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		sqlDB, err := db.DB()
+		if err != nil {
+			return nil, err
+		}
+		sqlDB.SetMaxOpenConns(4 * runtime.GOMAXPROCS(0))
+		sqlDB.SetMaxIdleConns(4 * runtime.GOMAXPROCS(0))
+		if err := sqlDB.PingContext(ctx); err != nil {
+			_ = sqlDB.Close()
+			return nil, fmt.Errorf("reach postgres: %w", err)
+		}
+		s.read, s.write, s.dialect = db, db, Postgres
+	default:
+		path := strings.TrimPrefix(rawURL, "sqlite:")
+		if path == "" {
+			return nil, errors.New("open sqlite: empty path")
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		write, err := openSQLite(ctx, path, cfg, "immediate", 1)
+		if err != nil {
+			return nil, err
+		}
+		read, err := openSQLite(ctx, path, cfg, "deferred", 2*runtime.GOMAXPROCS(0))
+		if err != nil {
+			closeGorm(write)
+			return nil, err
+		}
+		s.read, s.write, s.dialect = read, write, SQLite
+	}
+	return s, nil
+}
+
+// sqliteDSN uses mattn/go-sqlite3's own pragma parameters (the "_pragma=" form
+// belongs to another driver and is silently ignored).
+func sqliteDSN(path, txlock string) string {
+	q := url.Values{}
+	q.Set("_journal_mode", "WAL")
+	q.Set("_busy_timeout", "10000")
+	q.Set("_foreign_keys", "on")
+	q.Set("_synchronous", "NORMAL")
+	q.Set("_txlock", txlock)
+	return "file:" + path + "?" + q.Encode()
+}
+
+func openSQLite(ctx context.Context, path string, cfg *gorm.Config, txlock string, conns int) (*gorm.DB, error) {
+	db, err := gorm.Open(sqlite.Open(sqliteDSN(path, txlock)), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	sqlDB.SetMaxOpenConns(conns)
+	sqlDB.SetMaxIdleConns(conns)
+	sqlDB.SetConnMaxIdleTime(0)
+	if err := checkSQLitePragmas(ctx, sqlDB); err != nil {
+		_ = sqlDB.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// checkSQLitePragmas reads the pragmas back: a DSN typo would otherwise run kith
+// without foreign keys or WAL, silently.
+func checkSQLitePragmas(ctx context.Context, db *sql.DB) error {
+	var journal string
+	var foreignKeys, busy int
+	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&journal); err != nil {
+		return err
+	}
+	if err := db.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&foreignKeys); err != nil {
+		return err
+	}
+	if err := db.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&busy); err != nil {
+		return err
+	}
+	if !strings.EqualFold(journal, "wal") || foreignKeys != 1 || busy < 1000 {
+		return fmt.Errorf("sqlite pragmas not in effect (journal_mode=%s foreign_keys=%d busy_timeout=%d)", journal, foreignKeys, busy)
+	}
+	return nil
+}
+
+func closeGorm(db *gorm.DB) {
+	if sqlDB, err := db.DB(); err == nil {
+		_ = sqlDB.Close()
+	}
+}
+
+// Dialect says which database the store runs on.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// Limits returns the content limits in force.
+func (s *Store) Limits() Limits { return s.limits }
+
+// Close closes the database pools.
+func (s *Store) Close() error {
+	closeGorm(s.read)
+	if s.write != s.read {
+		closeGorm(s.write)
+	}
+	return nil
+}
+
+// Migrate applies the embedded migrations for the store's database.
+func (s *Store) Migrate(ctx context.Context) error {
+	sqlDB, err := s.write.DB()
+	if err != nil {
+		return err
+	}
+	dialect := goose.DialectSQLite3
+	if s.dialect == Postgres {
+		dialect = goose.DialectPostgres
+	}
+	dir, err := fs.Sub(migrations.FS, string(s.dialect))
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(dialect, sqlDB, dir)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.read.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.PingContext(ctx)
+}
+
+// Backup writes a consistent copy of a SQLite database to path while kith keeps
+// serving (VACUUM INTO reads one snapshot). PostgreSQL has pg_dump for this.
+func (s *Store) Backup(ctx context.Context, path string) error {
+	if s.dialect != SQLite {
+		return Errorf(CodeInvalid, "kith backup copies SQLite databases; use pg_dump for PostgreSQL")
+	}
+	if _, err := os.Stat(path); err == nil {
+		return Errorf(CodeConflict, "%s already exists", path)
+	}
+	if err := s.read.WithContext(ctx).Exec("VACUUM INTO ?", path).Error; err != nil {
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	return nil
+}
+
+// tx runs fn in one write transaction. Inside fn use only tx.
+func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return s.write.WithContext(ctx).Transaction(fn)
+}
+
+// db returns a read handle bound to ctx.
+func (s *Store) db(ctx context.Context) *gorm.DB {
+	return s.read.WithContext(ctx)
+}
+
+func (s *Store) clock() time.Time { return s.now().UTC() }

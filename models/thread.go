@@ -1,0 +1,200 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Thread is a conversation in a space. LastPostID orders threads by their
+// latest activity.
+type Thread struct {
+	ID           int64
+	SpaceID      int64
+	AuthorID     *int64
+	Title        string
+	Kind         string
+	PostCount    int
+	LastPostID   int64
+	LastPostedAt time.Time
+	Locked       bool
+	CreatedAt    time.Time
+}
+
+// Thread kinds.
+const (
+	Discussion = "discussion"
+	Question   = "question"
+)
+
+// ThreadSummary is a thread in a list, with what the list shows beside it.
+type ThreadSummary struct {
+	Thread     `gorm:"embedded"`
+	AuthorName string
+	SpaceSlug  string
+	SpaceName  string
+}
+
+// ThreadView is a thread as one actor reads it.
+type ThreadView struct {
+	Thread
+	AuthorName string
+	Space      SpaceView
+}
+
+// NewThread is what a member gives to start a thread.
+type NewThread struct {
+	Title string
+	Body  string
+	Kind  string
+}
+
+// CreateThread starts a thread with its opening post. Only members of the
+// space may.
+func (s *Store) CreateThread(ctx context.Context, a Actor, slug string, in NewThread) (*Thread, *Post, error) {
+	if !a.SignedIn() {
+		return nil, nil, errSignInRequired
+	}
+	in.Title = strings.TrimSpace(in.Title)
+	if err := checkText("title", "Title", in.Title, 1, s.limits.MaxTitleChars); err != nil {
+		return nil, nil, err
+	}
+	if in.Kind == "" {
+		in.Kind = Discussion
+	}
+	if in.Kind != Discussion && in.Kind != Question {
+		return nil, nil, invalid("kind", "Kind must be discussion or question.")
+	}
+	html, err := s.renderBody(in.Body)
+	if err != nil {
+		return nil, nil, err
+	}
+	var t *Thread
+	var p *Post
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		sp, m, err := loadSpace(tx, a, "slug = ?", slug)
+		if err != nil {
+			return err
+		}
+		if err := s.checkPost(a, sp, m); err != nil {
+			return err
+		}
+		now := s.clock()
+		t = &Thread{SpaceID: sp.ID, AuthorID: &a.ID, Title: in.Title, Kind: in.Kind, LastPostedAt: now, CreatedAt: now}
+		if err := tx.Create(t).Error; err != nil {
+			return err
+		}
+		p = &Post{ThreadID: t.ID, SpaceID: sp.ID, AuthorID: &a.ID, Body: in.Body, HTML: html, CreatedAt: now}
+		if err := tx.Create(p).Error; err != nil {
+			return err
+		}
+		t.PostCount, t.LastPostID = 1, p.ID
+		if err := tx.Model(t).Updates(map[string]any{"post_count": 1, "last_post_id": p.ID}).Error; err != nil {
+			return err
+		}
+		return tx.Model(sp).UpdateColumn("thread_count", gorm.Expr("thread_count + 1")).Error
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return t, p, nil
+}
+
+// checkPost refuses a write to a space the actor may not post in, with the
+// most telling reason.
+func (s *Store) checkPost(a Actor, sp *Space, m *Membership) error {
+	if !s.canSee(a, sp, m) {
+		return errSpaceNotFound
+	}
+	if sp.ArchivedAt != nil {
+		return Errorf(CodeArchived, "%s is archived.", sp.Name)
+	}
+	if !canPost(sp, m) {
+		return Errorf(CodeNotMember, "Join %s to post in it.", sp.Name)
+	}
+	return nil
+}
+
+// ListThreads returns a space's threads, newest activity first.
+func (s *Store) ListThreads(ctx context.Context, a Actor, slug string, p Page) ([]ThreadSummary, string, error) {
+	c, err := decodeCursor(p.Cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	db := s.db(ctx)
+	sp, m, err := loadSpace(db, a, "slug = ?", slug)
+	if err != nil {
+		return nil, "", err
+	}
+	if !s.canSee(a, sp, m) {
+		return nil, "", errSpaceNotFound
+	}
+	if !s.canRead(a, sp, m) {
+		return nil, "", Errorf(CodeNotMember, "Only members of %s read its threads.", sp.Name)
+	}
+	q := threadSummaries(db).Where("threads.space_id = ?", sp.ID)
+	return s.pageThreads(q, c, p)
+}
+
+// RecentThreads returns the latest active threads across every space the
+// actor may read.
+func (s *Store) RecentThreads(ctx context.Context, a Actor, p Page) ([]ThreadSummary, string, error) {
+	c, err := decodeCursor(p.Cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	db := s.db(ctx)
+	q := threadSummaries(db).Where("threads.space_id IN (?)", s.readableSpaceIDs(db, a))
+	return s.pageThreads(q, c, p)
+}
+
+func threadSummaries(db *gorm.DB) *gorm.DB {
+	return db.Table("threads").
+		Select("threads.*, members.name AS author_name, spaces.slug AS space_slug, spaces.name AS space_name").
+		Joins("JOIN spaces ON spaces.id = threads.space_id").
+		Joins("LEFT JOIN members ON members.id = threads.author_id")
+}
+
+func (s *Store) pageThreads(q *gorm.DB, c cursor, p Page) ([]ThreadSummary, string, error) {
+	limit := s.limits.pageSize(p.Limit)
+	if p.Cursor != "" {
+		q = q.Where("threads.last_post_id < ?", c.ID)
+	}
+	var out []ThreadSummary
+	if err := q.Order("threads.last_post_id DESC").Limit(limit + 1).Scan(&out).Error; err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		next = encodeCursor(cursor{ID: out[limit-1].LastPostID})
+	}
+	return out, next, nil
+}
+
+// ThreadByID returns a thread the actor may read.
+func (s *Store) ThreadByID(ctx context.Context, a Actor, id int64) (*ThreadView, error) {
+	db := s.db(ctx)
+	var row ThreadSummary
+	err := threadSummaries(db).Where("threads.id = ?", id).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, errThreadNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	sp, m, err := loadSpace(db, a, "id = ?", row.SpaceID)
+	if err != nil {
+		return nil, err
+	}
+	if !s.canRead(a, sp, m) {
+		if s.canSee(a, sp, m) {
+			return nil, Errorf(CodeNotMember, "Only members of %s read its threads.", sp.Name)
+		}
+		return nil, errThreadNotFound
+	}
+	return &ThreadView{Thread: row.Thread, AuthorName: row.AuthorName, Space: *s.viewOf(a, sp, m, false)}, nil
+}

@@ -1,0 +1,74 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// APIToken lets a script act as the member who created it, through
+// "Authorization: Bearer". Only a hash of it is stored.
+type APIToken struct {
+	ID         int64
+	MemberID   int64
+	TokenHash  string
+	Name       string
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+}
+
+// tokenPrefix marks kith's tokens so that secret scanners can recognise them.
+const tokenPrefix = "kith_"
+
+// CreateAPIToken issues a new token for the actor and returns its secret,
+// which is shown once and never stored.
+func (s *Store) CreateAPIToken(ctx context.Context, a Actor, name string) (string, error) {
+	if !a.SignedIn() {
+		return "", errSignInRequired
+	}
+	secret, err := randomToken()
+	if err != nil {
+		return "", err
+	}
+	token := tokenPrefix + secret
+	t := &APIToken{MemberID: a.ID, TokenHash: hashToken(token), Name: truncate(strings.TrimSpace(name), 100), CreatedAt: s.clock()}
+	if err := s.tx(ctx, func(tx *gorm.DB) error { return tx.Create(t).Error }); err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// MemberByAPIToken returns the member a bearer token acts for.
+func (s *Store) MemberByAPIToken(ctx context.Context, token string) (*Member, error) {
+	if !strings.HasPrefix(token, tokenPrefix) {
+		return nil, Errorf(CodeUnauthorized, "That token is not valid.")
+	}
+	var t APIToken
+	err := s.db(ctx).Where("token_hash = ?", hashToken(token)).Take(&t).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, Errorf(CodeUnauthorized, "That token is not valid.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	var m Member
+	if err := s.db(ctx).Take(&m, t.MemberID).Error; err != nil {
+		return nil, err
+	}
+	if m.SuspendedAt != nil {
+		return nil, Errorf(CodeSuspended, "This account is suspended.")
+	}
+	now := s.clock()
+	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > sessionTouchEvery {
+		err := s.tx(ctx, func(tx *gorm.DB) error {
+			return tx.Model(&APIToken{}).Where("id = ?", t.ID).Update("last_used_at", now).Error
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return &m, nil
+}
