@@ -47,10 +47,10 @@ type SpaceView struct {
 }
 
 // IsMember reports whether the actor is a member of the space.
-func (v *SpaceView) IsMember() bool { return v.Membership != nil }
+func (v SpaceView) IsMember() bool { return v.Membership != nil }
 
 // IsSteward reports whether the actor holds the steward duty in the space.
-func (v *SpaceView) IsSteward() bool { return v.Membership != nil && v.Membership.Steward }
+func (v SpaceView) IsSteward() bool { return v.Membership != nil && v.Membership.Steward }
 
 // NewSpace is what a founder gives to start a space.
 type NewSpace struct {
@@ -218,4 +218,13 @@ func (s *Store) PurposeHistory(ctx context.Context, a Actor, slug string) ([]Pur
 	var out []PurposeVersion
 	err = s.db(ctx).Where("space_id = ?", v.ID).Order("version DESC").Find(&out).Error
 	return out, err
+}
+
+// CanEdit reports whether the actor this view was made for may edit p: the
+// same rule that EditPost enforces.
+func (v SpaceView) CanEdit(p Post) bool {
+	if v.Membership == nil {
+		return false
+	}
+	return canEdit(Actor{ID: v.Membership.MemberID}, &p, v.Membership)
 }

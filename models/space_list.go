@@ -95,3 +95,17 @@ func (s *Store) viewsOf(db *gorm.DB, a Actor, spaces []Space) ([]SpaceView, erro
 	}
 	return views, nil
 }
+
+// MemberSpaces lists the spaces a member belongs to, as far as the actor may
+// see them, ordered by name.
+func (s *Store) MemberSpaces(ctx context.Context, a Actor, memberID int64) ([]SpaceView, error) {
+	db := s.db(ctx)
+	var spaces []Space
+	err := s.visibleSpaces(db, a).
+		Where("id IN (?)", db.Model(&Membership{}).Select("space_id").Where("member_id = ?", memberID)).
+		Order("lower(name), id").Limit(s.limits.MaxPageSize).Find(&spaces).Error
+	if err != nil {
+		return nil, err
+	}
+	return s.viewsOf(db, a, spaces)
+}

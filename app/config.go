@@ -1,0 +1,200 @@
+package app
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"kith/models"
+)
+
+// Config is every setting of a kith instance. Each has a flag, a KITH_*
+// environment variable and a default; flags win over the environment. It is
+// passed down explicitly, never kept in a global.
+type Config struct {
+	Addr        string
+	DataDir     string
+	DatabaseURL string
+	BaseURL     string
+	TrustProxy  bool
+
+	LocalSignup   bool
+	SpaceCreation string // "members" or "admins"
+	PublicRead    bool
+
+	SessionTTL      time.Duration
+	SecureCookies   string // "auto", "always" or "never"
+	PasswordCost    int
+	ShutdownTimeout time.Duration
+
+	MaxBodyBytes   int64
+	MaxPostChars   int
+	MaxTitleChars  int
+	MaxNameChars   int
+	PageSize       int
+	MaxPageSize    int
+	ThreadPageSize int
+
+	SignupsPerHour   int
+	LoginsPerMinute  int
+	TokensPerMinute  int
+	RateLimitEntries time.Duration
+
+	LogLevel  string
+	LogFormat string
+
+	envErrs []error
+}
+
+// Lookup reads an environment variable; os.LookupEnv in production.
+type Lookup func(string) (string, bool)
+
+// RegisterFlags defines a flag for every setting on fs, with defaults taken
+// from the environment through env.
+func (c *Config) RegisterFlags(fs *flag.FlagSet, env Lookup) {
+	d := models.DefaultLimits
+	r := registrar{fs: fs, env: env, c: c}
+	r.str(&c.Addr, "addr", "KITH_ADDR", "127.0.0.1:8080", "address to listen on")
+	r.str(&c.DataDir, "data", "KITH_DATA", "./data", "directory for the SQLite database and other local state")
+	r.str(&c.DatabaseURL, "db", "KITH_DATABASE_URL", "", "database: sqlite:PATH or postgres://... (default sqlite:<data>/kith.db)")
+	r.str(&c.BaseURL, "base-url", "KITH_BASE_URL", "", "public URL of the instance, e.g. https://forum.example.com (default http://<addr>)")
+	r.boolean(&c.TrustProxy, "trust-proxy", "KITH_TRUST_PROXY", false, "take client IPs from X-Forwarded-For (only behind a proxy that sets it)")
+	r.boolean(&c.LocalSignup, "local-signup", "KITH_LOCAL_SIGNUP", true, "allow sign-up with email and password")
+	r.str(&c.SpaceCreation, "space-creation", "KITH_SPACE_CREATION", "members", "who may start spaces: members or admins")
+	r.boolean(&c.PublicRead, "public-read", "KITH_PUBLIC_READ", false, "let people who have not signed in read open spaces")
+	r.duration(&c.SessionTTL, "session-ttl", "KITH_SESSION_TTL", 30*24*time.Hour, "how long a browser stays signed in")
+	r.str(&c.SecureCookies, "secure-cookies", "KITH_SECURE_COOKIES", "auto", "mark cookies Secure: auto (when the base URL is https), always or never")
+	r.integer(&c.PasswordCost, "password-cost", "KITH_PASSWORD_COST", 10, "bcrypt cost of password hashes")
+	r.duration(&c.ShutdownTimeout, "shutdown-timeout", "KITH_SHUTDOWN_TIMEOUT", 20*time.Second, "how long SIGTERM waits for requests in flight")
+	r.int64(&c.MaxBodyBytes, "max-body-bytes", "KITH_MAX_BODY_BYTES", 256<<10, "largest request body in bytes")
+	r.integer(&c.MaxPostChars, "max-post-chars", "KITH_MAX_POST_CHARS", d.MaxPostChars, "longest post in characters")
+	r.integer(&c.MaxTitleChars, "max-title-chars", "KITH_MAX_TITLE_CHARS", d.MaxTitleChars, "longest thread title in characters")
+	r.integer(&c.MaxNameChars, "max-name-chars", "KITH_MAX_NAME_CHARS", d.MaxNameChars, "longest member or space name in characters")
+	r.integer(&c.PageSize, "page-size", "KITH_PAGE_SIZE", d.PageSize, "items in a list page")
+	r.integer(&c.MaxPageSize, "max-page-size", "KITH_MAX_PAGE_SIZE", d.MaxPageSize, "largest list page a client may ask for (?limit=)")
+	r.integer(&c.ThreadPageSize, "thread-page-size", "KITH_THREAD_PAGE_SIZE", d.ThreadPageSize, "posts on one page of a thread")
+	r.integer(&c.SignupsPerHour, "signups-per-hour", "KITH_SIGNUPS_PER_HOUR", 20, "sign-ups allowed per client IP per hour")
+	r.integer(&c.LoginsPerMinute, "logins-per-minute", "KITH_LOGINS_PER_MINUTE", 10, "sign-in attempts allowed per client IP per minute")
+	r.integer(&c.TokensPerMinute, "tokens-per-minute", "KITH_TOKENS_PER_MINUTE", 10, "API token requests allowed per client IP per minute")
+	r.duration(&c.RateLimitEntries, "rate-limit-memory", "KITH_RATE_LIMIT_MEMORY", 10*time.Minute, "how long an idle client's rate limit state is kept")
+	r.str(&c.LogLevel, "log-level", "KITH_LOG_LEVEL", "info", "log level: debug, info, warn or error")
+	r.str(&c.LogFormat, "log-format", "KITH_LOG_FORMAT", "text", "log format: text or json")
+}
+
+// DefaultConfig returns the configuration with every default and no environment.
+func DefaultConfig() Config {
+	var c Config
+	c.RegisterFlags(flag.NewFlagSet("defaults", flag.ContinueOnError), func(string) (string, bool) { return "", false })
+	return c
+}
+
+// Validate checks the settings and fills in those derived from others.
+func (c *Config) Validate() error {
+	errs := append([]error(nil), c.envErrs...)
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = "sqlite:" + filepath.Join(c.DataDir, "kith.db")
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.Addr
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("base URL %q: want http(s)://host[:port]", c.BaseURL))
+	}
+	if c.SpaceCreation != "members" && c.SpaceCreation != "admins" {
+		errs = append(errs, fmt.Errorf("space creation %q: want members or admins", c.SpaceCreation))
+	}
+	if c.SecureCookies != "auto" && c.SecureCookies != "always" && c.SecureCookies != "never" {
+		errs = append(errs, fmt.Errorf("secure cookies %q: want auto, always or never", c.SecureCookies))
+	}
+	for name, v := range map[string]int{
+		"max-post-chars": c.MaxPostChars, "max-title-chars": c.MaxTitleChars, "max-name-chars": c.MaxNameChars,
+		"page-size": c.PageSize, "max-page-size": c.MaxPageSize, "thread-page-size": c.ThreadPageSize,
+		"signups-per-hour": c.SignupsPerHour, "logins-per-minute": c.LoginsPerMinute, "tokens-per-minute": c.TokensPerMinute,
+	} {
+		if v <= 0 {
+			errs = append(errs, fmt.Errorf("%s must be positive, not %d", name, v))
+		}
+	}
+	if c.MaxBodyBytes < 1024 {
+		errs = append(errs, fmt.Errorf("max-body-bytes must be at least 1024, not %d", c.MaxBodyBytes))
+	}
+	return errors.Join(errs...)
+}
+
+// secure reports whether cookies carry the Secure attribute.
+func (c *Config) secure() bool {
+	switch c.SecureCookies {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	return strings.HasPrefix(c.BaseURL, "https://")
+}
+
+// StoreOptions returns the domain settings the configuration implies.
+func (c *Config) StoreOptions() models.Options {
+	return models.Options{
+		PasswordCost: c.PasswordCost,
+		Policy: models.Policy{
+			SignupClosed:       !c.LocalSignup,
+			AdminsCreateSpaces: c.SpaceCreation == "admins",
+			PublicRead:         c.PublicRead,
+		},
+		Limits: models.Limits{
+			MaxPostChars: c.MaxPostChars, MaxTitleChars: c.MaxTitleChars, MaxNameChars: c.MaxNameChars,
+			PageSize: c.PageSize, MaxPageSize: c.MaxPageSize, ThreadPageSize: c.ThreadPageSize,
+		},
+	}
+}
+
+// registrar defines flags whose defaults come from KITH_* variables.
+type registrar struct {
+	fs  *flag.FlagSet
+	env Lookup
+	c   *Config
+}
+
+func (r registrar) lookup(name, env string, parse func(string) error) {
+	if v, ok := r.env(env); ok {
+		if err := parse(v); err != nil {
+			r.c.envErrs = append(r.c.envErrs, fmt.Errorf("%s=%q: %w", env, v, err))
+		}
+	}
+}
+
+func (r registrar) str(p *string, name, env, def, usage string) {
+	*p = def
+	r.lookup(name, env, func(v string) error { *p = v; return nil })
+	r.fs.StringVar(p, name, *p, usage+" ["+env+"]")
+}
+
+func (r registrar) boolean(p *bool, name, env string, def bool, usage string) {
+	*p = def
+	r.lookup(name, env, func(v string) (err error) { *p, err = strconv.ParseBool(v); return })
+	r.fs.BoolVar(p, name, *p, usage+" ["+env+"]")
+}
+
+func (r registrar) integer(p *int, name, env string, def int, usage string) {
+	*p = def
+	r.lookup(name, env, func(v string) (err error) { *p, err = strconv.Atoi(v); return })
+	r.fs.IntVar(p, name, *p, usage+" ["+env+"]")
+}
+
+func (r registrar) int64(p *int64, name, env string, def int64, usage string) {
+	*p = def
+	r.lookup(name, env, func(v string) (err error) { *p, err = strconv.ParseInt(v, 10, 64); return })
+	r.fs.Int64Var(p, name, *p, usage+" ["+env+"]")
+}
+
+func (r registrar) duration(p *time.Duration, name, env string, def time.Duration, usage string) {
+	*p = def
+	r.lookup(name, env, func(v string) (err error) { *p, err = time.ParseDuration(v); return })
+	r.fs.DurationVar(p, name, *p, usage+" ["+env+"]")
+}

@@ -1,0 +1,68 @@
+package app
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"kith/models"
+)
+
+type memberPage struct {
+	Member *models.Member
+	Spaces []models.SpaceView
+}
+
+// memberPage shows a member's spaces, as far as the viewer may see them.
+func (s *Server) memberPage(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	m, err := s.store.MemberByID(ctx, actor(c), id)
+	if err != nil {
+		return err
+	}
+	spaces, err := s.store.MemberSpaces(ctx, actor(c), id)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "member", m.Name, memberPage{Member: m, Spaces: spaces})
+}
+
+type settingsPage struct {
+	Member   *models.Member
+	Spaces   []models.SpaceView
+	NewToken string
+}
+
+func (s *Server) settingsPage(c echo.Context) error {
+	return s.showSettings(c, "")
+}
+
+func (s *Server) showSettings(c echo.Context, newToken string) error {
+	a := actor(c)
+	if !a.SignedIn() {
+		return models.Errorf(models.CodeUnauthorized, "Sign in first.")
+	}
+	ctx := c.Request().Context()
+	m, err := s.store.MemberByID(ctx, a, a.ID)
+	if err != nil {
+		return err
+	}
+	spaces, err := s.store.MemberSpaces(ctx, a, a.ID)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "settings", "Settings", settingsPage{Member: m, Spaces: spaces, NewToken: newToken})
+}
+
+// createTokenSubmit issues an API token and shows it once.
+func (s *Server) createTokenSubmit(c echo.Context) error {
+	token, err := s.store.CreateAPIToken(c.Request().Context(), actor(c), c.FormValue("name"))
+	if err != nil {
+		return err
+	}
+	return s.showSettings(c, token)
+}

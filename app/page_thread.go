@@ -1,0 +1,69 @@
+package app
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"kith/models"
+)
+
+type threadPage struct {
+	Thread  *models.ThreadView
+	Posts   []models.PostView
+	Next    string
+	ReplyTo int64
+	Body    string
+	Error   *models.Error
+}
+
+func (s *Server) threadPage(c echo.Context) error {
+	page := threadPage{}
+	page.ReplyTo, _ = strconv.ParseInt(c.QueryParam("reply_to"), 10, 64)
+	return s.showThread(c, http.StatusOK, page)
+}
+
+func (s *Server) showThread(c echo.Context, status int, page threadPage) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	a := actor(c)
+	if page.Thread, err = s.store.ThreadByID(ctx, a, id); err != nil {
+		return err
+	}
+	if page.Posts, page.Next, err = s.store.ThreadPosts(ctx, a, id, models.Page{Cursor: c.QueryParam("cursor")}); err != nil {
+		return err
+	}
+	return s.render(c, status, "thread", page.Thread.Title, page)
+}
+
+func (s *Server) replySubmit(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	in := models.NewPost{Body: c.FormValue("body")}
+	if v := c.FormValue("reply_to_post_id"); v != "" {
+		rt, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return &models.Error{Code: models.CodeInvalid, Field: "reply_to_post_id", Message: "That is not a post to reply to."}
+		}
+		in.ReplyToPostID = &rt
+	}
+	p, err := s.store.CreatePost(c.Request().Context(), actor(c), id, in)
+	if err != nil {
+		status, de := classify(err)
+		if status != http.StatusUnprocessableEntity {
+			return err
+		}
+		page := threadPage{Body: in.Body, Error: de}
+		if in.ReplyToPostID != nil {
+			page.ReplyTo = *in.ReplyToPostID
+		}
+		return s.showThread(c, status, page)
+	}
+	return redirect(c, "/t/"+strconv.FormatInt(id, 10)+"#p"+strconv.FormatInt(p.ID, 10))
+}

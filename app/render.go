@@ -1,0 +1,103 @@
+package app
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/dustin/go-humanize"
+	"github.com/labstack/echo/v4"
+
+	"kith/models"
+	"kith/static"
+	"kith/views"
+)
+
+// renderer holds every page template, parsed once at start-up. Each page is
+// the layout plus the partials plus its own file.
+type renderer struct {
+	pages map[string]*template.Template
+}
+
+var funcs = template.FuncMap{
+	"static": func(name string) string { return "/static/" + name + "?v=" + static.Version },
+	"ago": func(t time.Time) string { return humanize.Time(t) },
+	"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"date": func(t time.Time) string { return t.Format("2 Jan 2006") },
+	// sanitized marks HTML that models rendered and bluemonday cleaned when it
+	// was stored; it is the only way HTML reaches a page unescaped.
+	"sanitized": func(html string) template.HTML { return template.HTML(html) }, //nolint:gosec // sanitised on write
+	"plural": func(n int, one, many string) string {
+		if n == 1 {
+			return fmt.Sprintf("%d %s", n, one)
+		}
+		return fmt.Sprintf("%d %s", n, many)
+	},
+	"deref": func(p *int64) int64 {
+		if p == nil {
+			return 0
+		}
+		return *p
+	},
+	"initial": func(name string) string {
+		for _, r := range strings.TrimSpace(name) {
+			return strings.ToUpper(string(r))
+		}
+		return "?"
+	},
+}
+
+func newRenderer() (*renderer, error) {
+	base, err := template.New("").Funcs(funcs).ParseFS(views.FS, "layout.html", "partials/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("parse layout: %w", err)
+	}
+	names, err := fs.Glob(views.FS, "pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	r := &renderer{pages: map[string]*template.Template{}}
+	for _, file := range names {
+		t, err := template.Must(base.Clone()).ParseFS(views.FS, file)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", file, err)
+		}
+		name := strings.TrimSuffix(strings.TrimPrefix(file, "pages/"), ".html")
+		r.pages[name] = t
+	}
+	return r, nil
+}
+
+// view is what every page template receives.
+type view struct {
+	Title  string
+	Actor  models.Actor
+	CSRF   string
+	Path   string
+	Limits models.Limits
+	Page   any
+}
+
+// render writes a page with the given status.
+func (s *Server) render(c echo.Context, status int, name, title string, page any) error {
+	t, ok := s.views.pages[name]
+	if !ok {
+		return fmt.Errorf("no page template %q", name)
+	}
+	v := view{Title: title, Actor: actor(c), CSRF: csrfToken(c), Path: c.Request().URL.Path, Limits: s.store.Limits(), Page: page}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// redirect answers a form post with a redirect to a page (303, so the browser GETs it).
+func redirect(c echo.Context, to string) error {
+	return c.Redirect(http.StatusSeeOther, to)
+}

@@ -1,0 +1,92 @@
+package app
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"kith/static"
+)
+
+// routes registers every route of kith in one place. Guards are coarse and
+// apply to whole groups; the rules themselves live in models.
+func (s *Server) routes() *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	if s.cfg.TrustProxy {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	} else {
+		e.IPExtractor = echo.ExtractIPDirect()
+	}
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: s.logPanic}))
+	e.Use(s.logRequests)
+	e.Use(securityHeaders)
+	e.Use(middleware.BodyLimit(itoa64(s.cfg.MaxBodyBytes)))
+	e.Use(s.authenticate)
+	e.Use(s.csrf)
+
+	e.GET("/healthz", s.healthz)
+	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", static.Handler())))
+
+	signup := s.rateLimit(s.cfg.SignupsPerHour, 3600)
+	login := s.rateLimit(s.cfg.LoginsPerMinute, 60)
+	token := s.rateLimit(s.cfg.TokensPerMinute, 60)
+
+	// Pages.
+	e.GET("/", s.homePage)
+	e.GET("/signup", s.signupPage)
+	e.POST("/signup", s.signupSubmit, sameOrigin, signup)
+	e.GET("/login", s.loginPage)
+	e.POST("/login", s.loginSubmit, sameOrigin, login)
+	e.POST("/logout", s.logoutSubmit)
+	e.GET("/spaces/new", s.newSpacePage)
+	e.POST("/spaces", s.createSpaceSubmit)
+	e.GET("/s/:slug", s.spacePage)
+	e.POST("/s/:slug/join", s.joinSubmit)
+	e.POST("/s/:slug/leave", s.leaveSubmit)
+	e.GET("/s/:slug/members", s.membersPage)
+	e.GET("/s/:slug/purpose", s.purposePage)
+	e.GET("/s/:slug/new", s.newThreadPage)
+	e.POST("/s/:slug/threads", s.createThreadSubmit)
+	e.GET("/t/:id", s.threadPage)
+	e.POST("/t/:id/posts", s.replySubmit)
+	e.GET("/p/:id/edit", s.editPostPage)
+	e.POST("/p/:id/edit", s.editPostSubmit)
+	e.GET("/p/:id/history", s.postHistoryPage)
+	e.GET("/m/:id", s.memberPage)
+	e.GET("/settings", s.settingsPage)
+	e.POST("/settings/tokens", s.createTokenSubmit, token)
+
+	// The JSON API of DESIGN.md section 4.
+	api := e.Group("/api/v1")
+	api.POST("/auth/signup", s.apiSignup, sameOrigin, signup)
+	api.POST("/auth/login", s.apiLogin, sameOrigin, login)
+	api.POST("/auth/token", s.apiToken, sameOrigin, token)
+	api.POST("/auth/logout", s.apiLogout)
+	api.GET("/me", s.apiMe)
+	api.GET("/spaces", s.apiListSpaces)
+	api.POST("/spaces", s.apiCreateSpace)
+	api.GET("/spaces/:slug", s.apiGetSpace)
+	api.GET("/spaces/:slug/purpose", s.apiPurpose)
+	api.POST("/spaces/:slug/join", s.apiJoin)
+	api.POST("/spaces/:slug/leave", s.apiLeave)
+	api.GET("/spaces/:slug/members", s.apiMembers)
+	api.GET("/spaces/:slug/threads", s.apiListThreads)
+	api.POST("/spaces/:slug/threads", s.apiCreateThread)
+	api.GET("/threads/:id", s.apiGetThread)
+	api.POST("/threads/:id/posts", s.apiCreatePost)
+	api.GET("/posts/:id", s.apiGetPost)
+	api.PATCH("/posts/:id", s.apiEditPost)
+	api.GET("/posts/:id/revisions", s.apiPostRevisions)
+	api.Any("/*", func(c echo.Context) error { return errNoRoute })
+	return e
+}
+
+func (s *Server) healthz(c echo.Context) error {
+	if err := s.store.Ping(c.Request().Context()); err != nil {
+		return c.String(http.StatusServiceUnavailable, "database unreachable\n")
+	}
+	return c.String(http.StatusOK, "ok\n")
+}
