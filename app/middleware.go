@@ -71,4 +71,3 @@ func (s *Server) rateLimit(n int, periodSeconds int) echo.MiddlewareFunc {
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
-

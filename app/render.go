@@ -25,9 +25,9 @@ type renderer struct {
 
 var funcs = template.FuncMap{
 	"static": func(name string) string { return "/static/" + name + "?v=" + static.Version },
-	"ago": func(t time.Time) string { return humanize.Time(t) },
-	"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"date": func(t time.Time) string { return t.Format("2 Jan 2006") },
+	"ago":    func(t time.Time) string { return humanize.Time(t) },
+	"iso":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"date":   func(t time.Time) string { return t.Format("2 Jan 2006") },
 	// sanitized marks HTML that models rendered and bluemonday cleaned when it
 	// was stored; it is the only way HTML reaches a page unescaped.
 	"sanitized": func(html string) template.HTML { return template.HTML(html) }, //nolint:gosec // sanitised on write
