@@ -7,7 +7,7 @@ export CGO_ENABLED := 1
 
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
-GOLANGCI_VERSION := v2.6.2
+GOLANGCI_VERSION := v2.15.0
 
 .PHONY: help build run test test-short bench lint fmt clean
 

@@ -58,13 +58,18 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	return srv.Serve(ctx, ln)
 }
 
-// OpenStore opens and migrates the configured database.
+// OpenStore opens and migrates the configured database, and checks that the
+// schema has everything the models need.
 func OpenStore(ctx context.Context, cfg Config) (*models.Store, error) {
 	store, err := models.Open(ctx, cfg.DatabaseURL, cfg.StoreOptions())
 	if err != nil {
 		return nil, err
 	}
 	if err := store.Migrate(ctx); err != nil {
+		_ = store.Close()
+		return nil, err
+	}
+	if err := store.CheckSchema(ctx); err != nil {
 		_ = store.Close()
 		return nil, err
 	}

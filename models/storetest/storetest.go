@@ -12,11 +12,13 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the database/sql driver for creating and dropping test databases
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver for creating and dropping test databases
+	_ "github.com/mattn/go-sqlite3"    // database/sql driver for looking underneath the models
 
 	"kith/models"
 )
@@ -149,4 +151,20 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// MustRawSQL opens the database at rawURL with database/sql, for tests that
+// look underneath the models. It is closed when the test ends.
+func MustRawSQL(t testing.TB, rawURL string) *sql.DB {
+	t.Helper()
+	driver, dsn := "pgx", rawURL
+	if path, ok := strings.CutPrefix(rawURL, "sqlite:"); ok {
+		driver, dsn = "sqlite3", "file:"+path+"?_busy_timeout=10000&_foreign_keys=on"
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
 }
