@@ -36,6 +36,8 @@ type Config struct {
 	MaxPostChars   int
 	MaxTitleChars  int
 	MaxNameChars   int
+	MaxNoteChars   int
+	MinPassword    int
 	PageSize       int
 	MaxPageSize    int
 	ThreadPageSize int
@@ -75,6 +77,8 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, env Lookup) {
 	r.integer(&c.MaxPostChars, "max-post-chars", "KITH_MAX_POST_CHARS", d.MaxPostChars, "longest post in characters")
 	r.integer(&c.MaxTitleChars, "max-title-chars", "KITH_MAX_TITLE_CHARS", d.MaxTitleChars, "longest thread title in characters")
 	r.integer(&c.MaxNameChars, "max-name-chars", "KITH_MAX_NAME_CHARS", d.MaxNameChars, "longest member or space name in characters")
+	r.integer(&c.MaxNoteChars, "max-note-chars", "KITH_MAX_NOTE_CHARS", d.MaxNoteChars, "longest note on a join request in characters")
+	r.integer(&c.MinPassword, "min-password-length", "KITH_MIN_PASSWORD_LENGTH", d.MinPassword, "shortest password in bytes (at most 72, bcrypt's limit)")
 	r.integer(&c.PageSize, "page-size", "KITH_PAGE_SIZE", d.PageSize, "items in a list page")
 	r.integer(&c.MaxPageSize, "max-page-size", "KITH_MAX_PAGE_SIZE", d.MaxPageSize, "largest list page a client may ask for (?limit=)")
 	r.integer(&c.ThreadPageSize, "thread-page-size", "KITH_THREAD_PAGE_SIZE", d.ThreadPageSize, "posts on one page of a thread")
@@ -114,12 +118,16 @@ func (c *Config) Validate() error {
 	}
 	for name, v := range map[string]int{
 		"max-post-chars": c.MaxPostChars, "max-title-chars": c.MaxTitleChars, "max-name-chars": c.MaxNameChars,
+		"max-note-chars": c.MaxNoteChars, "min-password-length": c.MinPassword,
 		"page-size": c.PageSize, "max-page-size": c.MaxPageSize, "thread-page-size": c.ThreadPageSize,
 		"signups-per-hour": c.SignupsPerHour, "logins-per-minute": c.LoginsPerMinute, "tokens-per-minute": c.TokensPerMinute,
 	} {
 		if v <= 0 {
 			errs = append(errs, fmt.Errorf("%s must be positive, not %d", name, v))
 		}
+	}
+	if c.MinPassword > 72 {
+		errs = append(errs, fmt.Errorf("min-password-length must be at most 72, not %d", c.MinPassword))
 	}
 	if c.MaxBodyBytes < 1024 {
 		errs = append(errs, fmt.Errorf("max-body-bytes must be at least 1024, not %d", c.MaxBodyBytes))
@@ -149,6 +157,7 @@ func (c *Config) StoreOptions() models.Options {
 		},
 		Limits: models.Limits{
 			MaxPostChars: c.MaxPostChars, MaxTitleChars: c.MaxTitleChars, MaxNameChars: c.MaxNameChars,
+			MaxNoteChars: c.MaxNoteChars, MinPassword: c.MinPassword,
 			PageSize: c.PageSize, MaxPageSize: c.MaxPageSize, ThreadPageSize: c.ThreadPageSize,
 		},
 	}
