@@ -75,13 +75,8 @@ func TestBrowser(t *testing.T) {
 	defer cancelAlloc()
 	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
 	defer cancelBrowser()
-	{
-		ctx, cancel := context.WithTimeout(browserCtx, 20*time.Second)
-		err := chromedp.Do(ctx) // starts the browser (the deadline ends only this call)
-		cancel()
-		if err != nil {
-			t.Fatalf("start chromium: %v", err)
-		}
+	if err := start(browserCtx, cancelBrowser); err != nil {
+		t.Fatalf("start chromium: %v", err)
 	}
 
 	ann := newPerson(t, browserCtx, ts.URL, "Ann Lee")
@@ -129,8 +124,8 @@ func TestBrowser(t *testing.T) {
 		const m = document.querySelector('main .membership');
 		const th = document.getElementById('threads-title');
 		const F = Node.DOCUMENT_POSITION_FOLLOWING;
-		return head && p && m && th && head.nextElementSibling === p &&
-			(p.compareDocumentPosition(m) & F) && (m.compareDocumentPosition(th) & F);
+		return !!(head && p && m && th && head.nextElementSibling === p &&
+			(p.compareDocumentPosition(m) & F) && (m.compareDocumentPosition(th) & F));
 	})()`) {
 		t.Fatal("Ann: the space page does not show the purpose first, then membership, then threads")
 	}
@@ -308,8 +303,11 @@ func TestBrowser(t *testing.T) {
 			for _, pg := range pages {
 				pg.who.screen(scheme, size.w, size.h)
 				pg.who.do("open "+pg.path, chromedp.Navigate(ts.URL+pg.path), chromedp.WaitVisible(chromedp.CSS("main")))
-				if got := evalJS[string](pg.who, `getComputedStyle(document.body).backgroundColor`); (got == "rgb(20, 21, 23)") != (scheme == "dark") {
-					t.Fatalf("%s %s: body background %s does not match the color scheme", pg.name, scheme, got)
+				if dark := evalJS[bool](pg.who, `(`+luminanceJS+`)(getComputedStyle(document.body).backgroundColor) < 0.2`); dark != (scheme == "dark") {
+					t.Fatalf("%s: the page is not in the %s color scheme", pg.name, scheme)
+				}
+				if low := evalJS[[]string](pg.who, lowContrastJS); len(low) > 0 && size.name == "wide" {
+					t.Errorf("%s (%s): text below WCAG AA contrast: %v", pg.name, scheme, low)
 				}
 				if over := evalJS[int](pg.who, `document.documentElement.scrollWidth - document.documentElement.clientWidth`); over > 0 {
 					t.Errorf("%s (%s, %dpx): the page is %dpx wider than the viewport", pg.name, scheme, size.w, over)
@@ -335,9 +333,56 @@ func TestBrowser(t *testing.T) {
 	}
 	ann.shot(filepath.Join(dir, "home-focus.png"))
 
+	t.Logf("screenshots in %s", dir)
 	ann.noDialogs()
 	bob.noDialogs()
 }
+
+// start runs the first action on a chromedp context, which starts the browser
+// or opens the tab and binds its life to ctx, so ctx has no deadline. A
+// watchdog cancels it instead if starting hangs.
+func start(ctx context.Context, cancel context.CancelFunc) error {
+	watchdog := time.AfterFunc(30*time.Second, cancel)
+	defer watchdog.Stop()
+	return chromedp.Do(ctx)
+}
+
+// luminanceJS is a JavaScript function giving the relative luminance (WCAG
+// 2) of a computed CSS color "rgb(r, g, b)" or "rgba(r, g, b, a)".
+const luminanceJS = `(c => {
+	const [r, g, b] = c.match(/[\d.]+/g).slice(0, 3).map(Number).map(v => {
+		v /= 255;
+		return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+	});
+	return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+})`
+
+// lowContrastJS lists the visible text of the page whose contrast with the
+// background behind it is below WCAG AA (4.5:1, or 3:1 for large text).
+const lowContrastJS = `(() => {
+	const lum = ` + luminanceJS + `;
+	const behind = el => {
+		for (; el; el = el.parentElement) {
+			const c = getComputedStyle(el).backgroundColor, m = c.match(/[\d.]+/g);
+			if (m && (m.length < 4 || Number(m[3]) >= 0.5)) return c;
+		}
+		return 'rgb(255, 255, 255)';
+	};
+	const low = [];
+	for (const el of document.querySelectorAll('body *')) {
+		const text = [...el.childNodes].filter(n => n.nodeType === Node.TEXT_NODE).map(n => n.textContent).join('').trim();
+		if (!text || el.getClientRects().length === 0) continue;
+		const r = el.getBoundingClientRect();
+		if (r.right < 0 || r.bottom < 0) continue; // moved off screen, like the skip link
+		const s = getComputedStyle(el);
+		if (s.visibility === 'hidden') continue;
+		const a = lum(s.color), b = lum(behind(el));
+		const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+		const size = parseFloat(s.fontSize), large = size >= 24 || (size >= 18.66 && Number(s.fontWeight) >= 700);
+		if (ratio < (large ? 3 : 4.5)) low.push(el.tagName.toLowerCase() + '.' + el.className + ' "' + text.slice(0, 30) + '" ' + ratio.toFixed(2));
+	}
+	return low;
+})()`
 
 // person is one browser context (its own cookies) with one tab.
 type person struct {
@@ -355,7 +400,9 @@ func newPerson(t *testing.T, browserCtx context.Context, base, name string) *per
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(browserCtx, chromedp.WithNewBrowserContext())
 	p := &person{t: t, name: name, base: base, ctx: ctx, cancel: cancel}
-	p.do("open a tab") // creates the browser context and its tab
+	if err := start(ctx, cancel); err != nil { // creates the browser context and its tab
+		t.Fatalf("%s: open a tab: %v", name, err)
+	}
 	// Any JavaScript dialog (an alert from injected markup) is recorded and
 	// dismissed, so it cannot block the page.
 	dialogs := chromedp.Events(ctx, page.JavascriptDialogOpening)

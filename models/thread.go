@@ -191,9 +191,8 @@ func (s *Store) ThreadByID(ctx context.Context, a Actor, id int64) (*ThreadView,
 		return nil, err
 	}
 	if !s.canRead(a, sp, m) {
-		if s.canSee(a, sp, m) {
-			return nil, Errorf(CodeNotMember, "Only members of %s read its threads.", sp.Name)
-		}
+		// Even where the space itself is visible, a thread id reveals nothing
+		// to those who may not read it.
 		return nil, errThreadNotFound
 	}
 	return &ThreadView{Thread: row.Thread, AuthorName: row.AuthorName, Space: *s.viewOf(a, sp, m, false)}, nil
