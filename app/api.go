@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,21 +23,31 @@ func decodeJSON(c echo.Context, v any) error {
 			return models.Errorf("bad_request", "Send the body as application/json.")
 		}
 	}
-	dec := json.NewDecoder(r.Body)
-	err := dec.Decode(v)
-	if err == nil && dec.More() {
-		err = errors.New("trailing data")
+	// Read the whole body first: the body limit's reader reports an
+	// oversize chunked body only on the read that crosses the limit, which a
+	// decoder already holding a complete value would never see.
+	body, err := io.ReadAll(r.Body)
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		return he
+	}
+	if err != nil {
+		return models.Errorf("bad_request", "The request body could not be read.")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	err = dec.Decode(v)
+	if err == nil && !errors.Is(dec.Decode(&json.RawMessage{}), io.EOF) {
+		err = errors.New("trailing data") // dec.More() misses a stray '}' or ']'
 	}
 	if err == nil {
 		return nil
 	}
-	var he *echo.HTTPError
 	var te *json.UnmarshalTypeError
 	switch {
-	case errors.As(err, &he):
-		return he
 	case errors.Is(err, io.EOF):
 		return models.Errorf("bad_request", "The request needs a JSON body.")
+	case errors.As(err, &te) && te.Field == "":
+		return models.Errorf("bad_request", "The body must be a JSON object.")
 	case errors.As(err, &te):
 		return &models.Error{Code: "bad_request", Field: te.Field, Message: fmt.Sprintf("%s must be a %s.", te.Field, jsonKind(te.Type.Kind().String()))}
 	}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -12,6 +13,18 @@ type credentials struct {
 	Email    string `json:"email"`
 	Name     string `json:"name"`
 	Password string `json:"password"`
+}
+
+// signInFields answers a login or token request without an email or a
+// password as missing input (422), before any account is looked up.
+func (in credentials) signInFields() error {
+	if strings.TrimSpace(in.Email) == "" {
+		return &models.Error{Code: models.CodeInvalid, Field: "email", Message: "Email is required."}
+	}
+	if in.Password == "" {
+		return &models.Error{Code: models.CodeInvalid, Field: "password", Message: "Password is required."}
+	}
+	return nil
 }
 
 // apiSignup creates an account and signs it in.
@@ -36,6 +49,9 @@ func (s *Server) apiLogin(c echo.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
+	if err := in.signInFields(); err != nil {
+		return err
+	}
 	m, err := s.store.Authenticate(c.Request().Context(), in.Email, in.Password)
 	if err != nil {
 		return err
@@ -54,6 +70,9 @@ func (s *Server) apiToken(c echo.Context) error {
 		TokenName string `json:"token_name"`
 	}
 	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if err := in.signInFields(); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()

@@ -42,8 +42,8 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx := c.Request().Context()
 		if h := c.Request().Header.Get(echo.HeaderAuthorization); h != "" {
-			token, ok := strings.CutPrefix(h, "Bearer ")
-			if !ok {
+			scheme, token, _ := strings.Cut(h, " ")
+			if !strings.EqualFold(scheme, "Bearer") { // schemes are case-insensitive (RFC 7235)
 				return models.Errorf(models.CodeUnauthorized, "Use Authorization: Bearer TOKEN.")
 			}
 			m, err := s.store.MemberByAPIToken(ctx, strings.TrimSpace(token))

@@ -93,11 +93,19 @@ func (s *Server) handleError(err error, c echo.Context) {
 		_ = c.JSON(status, map[string]any{"error": body})
 		return
 	}
-	if status == http.StatusUnauthorized && c.Request().Method == http.MethodGet {
+	if c.Request().Method == http.MethodGet && (status == http.StatusUnauthorized || hiddenWhileSignedOut(err, c)) {
 		_ = c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
 		return
 	}
 	_ = s.render(c, status, "error", "Error", errorPage{Status: status, Message: de.Message})
+}
+
+// hiddenWhileSignedOut reports whether a page is not found only because
+// nobody has signed in: what signed-out people may not see answers not_found,
+// so a link to a space or thread sends them to sign in first. It does so for
+// every id, existing or not, so it reveals nothing.
+func hiddenWhileSignedOut(err error, c echo.Context) bool {
+	return models.ErrorCode(err) == models.CodeNotFound && !actor(c).SignedIn()
 }
 
 type errorPage struct {

@@ -251,4 +251,3 @@ func (c *client) thread(slug, title string) (int64, int64) {
 	r := c.do("POST", "/api/v1/spaces/"+slug+"/threads", map[string]any{"title": title, "body": "Opening post of " + title}).want(http.StatusCreated)
 	return r.int("thread", "id"), r.int("post", "id")
 }
-

@@ -44,7 +44,7 @@ func (s *Server) editPostSubmit(c echo.Context) error {
 	if err != nil {
 		pv, _, getErr := s.store.PostByID(ctx, actor(c), id)
 		if getErr != nil {
-			return getErr
+			return err // the refusal of the edit, not of the re-read (signed out: 401, not 404)
 		}
 		page := editPage{Post: pv, Body: body}
 		return s.formError(c, err, "post_edit", "Edit post", &page, &page.Error)

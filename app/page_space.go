@@ -169,7 +169,7 @@ func (s *Server) createThreadSubmit(c echo.Context) error {
 	if err != nil {
 		sp, spErr := s.store.SpaceBySlug(ctx, a, c.Param("slug"))
 		if spErr != nil {
-			return spErr
+			return err // the refusal of the act, not of the re-read (signed out: 401, not 404)
 		}
 		form := threadForm{Space: sp, In: in}
 		return s.formError(c, err, "thread_new", "New thread", &form, &form.Error)
