@@ -87,10 +87,17 @@ func (s *Server) apiToken(c echo.Context) error {
 	return c.JSON(http.StatusCreated, map[string]string{"token": token})
 }
 
-// apiLogout ends the browser session at once.
+// apiLogout ends the browser session at once; called with a bearer token, it
+// revokes that token.
 func (s *Server) apiLogout(c echo.Context) error {
 	if !actor(c).SignedIn() {
 		return models.Errorf(models.CodeUnauthorized, "You are not signed in.")
+	}
+	if token := bearerToken(c); token != "" {
+		if err := s.store.RevokeAPIToken(c.Request().Context(), token); err != nil {
+			return err
+		}
+		return c.NoContent(http.StatusNoContent)
 	}
 	if err := s.signOut(c); err != nil {
 		return err

@@ -56,9 +56,9 @@ type authzRow struct {
 func jsonFor(v map[string]any) func(int) any { return func(int) any { return v } }
 
 var (
-	readable     = [6]authzWant{wNotFound, wOK, wOK, wOK, wOK, wOK}
-	membersOnly  = [6]authzWant{wNotFound, wNotMember, wOK, wNotMember, wOK, wNotMember}
-	hiddenExcept = [6]authzWant{wNotFound, wNotFound, wOK, wNotFound, wOK, wNotFound} // only members know it is there
+	readable     = [6]authzWant{wSignIn, wOK, wOK, wOK, wOK, wOK}
+	membersOnly  = [6]authzWant{wSignIn, wNotMember, wOK, wNotMember, wOK, wNotMember}
+	hiddenExcept = [6]authzWant{wSignIn, wNotFound, wOK, wNotFound, wOK, wNotFound} // only members know it is there
 	postable     = [6]authzWant{wSignIn, wNotMember, wCreated, wNotMember, wCreated, wNotMember}
 	hiddenWrite  = [6]authzWant{wSignIn, wNotFound, wCreated, wNotFound, wCreated, wNotFound}
 	threadBody   = jsonFor(map[string]any{"title": "A new thread", "body": "Its opening post"})

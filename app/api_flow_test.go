@@ -63,3 +63,14 @@ func TestAPIForumFlow(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestBearerLogoutRevokesToken: a script signs out by revoking its token.
+func TestBearerLogoutRevokesToken(t *testing.T) {
+	ts := startServer(t, models.SQLite, nil)
+	ts.member("Ann")
+	bot := ts.client()
+	bot.bearer = bot.do("POST", "/api/v1/auth/token", map[string]any{"email": "ann@example.com", "password": "correct horse battery"}).want(http.StatusCreated).str("token")
+	bot.do("GET", "/api/v1/me", nil).want(http.StatusOK)
+	bot.do("POST", "/api/v1/auth/logout", nil).want(http.StatusNoContent)
+	bot.do("GET", "/api/v1/me", nil).wantError(http.StatusUnauthorized, models.CodeUnauthorized)
+}

@@ -29,6 +29,12 @@ func actor(c echo.Context) models.Actor {
 	return a
 }
 
+// bearerToken returns the API token the request authenticated with, if any.
+func bearerToken(c echo.Context) string {
+	t, _ := c.Get(keyBearer).(string)
+	return t
+}
+
 // session returns the browser session, or nil for bearer and signed-out requests.
 func session(c echo.Context) *models.Session {
 	sess, _ := c.Get(keySession).(*models.Session)
@@ -51,7 +57,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 				return err
 			}
 			c.Set(keyActor, models.ActorOf(m))
-			c.Set(keyBearer, true)
+			c.Set(keyBearer, strings.TrimSpace(token))
 			return next(c)
 		}
 		if ck, err := c.Cookie(sessionCookie); err == nil && ck.Value != "" {

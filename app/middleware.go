@@ -1,13 +1,17 @@
 package app
 
 import (
+	"errors"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"golang.org/x/time/rate"
+
+	"kith/models"
 )
 
 // contentSecurityPolicy allows no inline script and nothing from elsewhere.
@@ -68,6 +72,36 @@ func (s *Server) rateLimit(n int, periodSeconds int) echo.MiddlewareFunc {
 			return errRateLimited
 		},
 	})
+}
+
+// parseForm reads a form body before any handler asks for a field, so a body
+// over the size limit is refused with 413 instead of being read as an empty
+// form (c.FormValue swallows errors).
+func parseForm(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		ct := r.Header.Get(echo.HeaderContentType)
+		if r.Method == "GET" || r.Method == "HEAD" {
+			return next(c)
+		}
+		var err error
+		switch {
+		case strings.HasPrefix(ct, echo.MIMEApplicationForm):
+			err = r.ParseForm()
+		case strings.HasPrefix(ct, echo.MIMEMultipartForm):
+			err = r.ParseMultipartForm(1 << 20)
+		default:
+			return next(c)
+		}
+		var he *echo.HTTPError
+		if errors.As(err, &he) {
+			return he
+		}
+		if err != nil {
+			return models.Errorf("bad_request", "The form could not be read.")
+		}
+		return next(c)
+	}
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

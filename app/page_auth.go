@@ -21,7 +21,7 @@ func (s *Server) authPage(c echo.Context) authPage {
 
 func (s *Server) loginPage(c echo.Context) error {
 	if actor(c).SignedIn() {
-		return redirect(c, "/")
+		return redirect(c, safeNext(c.QueryParam("next")))
 	}
 	return s.render(c, http.StatusOK, "login", "Sign in", s.authPage(c))
 }
@@ -41,7 +41,7 @@ func (s *Server) loginSubmit(c echo.Context) error {
 
 func (s *Server) signupPage(c echo.Context) error {
 	if actor(c).SignedIn() {
-		return redirect(c, "/")
+		return redirect(c, safeNext(c.QueryParam("next")))
 	}
 	return s.render(c, http.StatusOK, "signup", "Sign up", s.authPage(c))
 }
@@ -66,16 +66,25 @@ func (s *Server) logoutSubmit(c echo.Context) error {
 	return redirect(c, "/")
 }
 
-// formError shows a form again with the domain error that refused it, and the
-// status the API would give. Errors that are not the person's to fix go to
-// the error handler.
+// formError shows a form again with the error that refused it, and the status
+// the API would give, when it is something the person can act on in the form.
+// Anything else (not signed in, not allowed, not found, our fault) goes to the
+// error handler, so a refused person is not shown a form they may not use.
 func (s *Server) formError(c echo.Context, err error, name, title string, page any, slot **models.Error) error {
 	status, de := classify(err)
-	if status >= 500 || status == http.StatusNotFound {
+	if !formFixable[de.Code] {
 		return err
 	}
 	*slot = de
 	return s.render(c, status, name, title, page)
+}
+
+// formFixable are the error codes a form shows beside what was typed.
+var formFixable = map[string]bool{
+	models.CodeInvalid: true, models.CodeInvalidCredentials: true, models.CodeEmailTaken: true,
+	models.CodeSlugTaken: true, models.CodeSuspended: true, models.CodeSignupClosed: true,
+	models.CodePurposeNotAffirmed: true, models.CodeAlreadyMember: true, models.CodeRequestPending: true,
+	"bad_request": true, "too_large": true,
 }
 
 // safeNext keeps redirects after sign-in on this site.

@@ -97,7 +97,7 @@ func TestPageRoutes(t *testing.T) {
 		{who: "member", path: "/signup", status: 303, to: "/"},
 		{who: "member", path: "/login", status: 303, to: "/"},
 		{who: "outsider", path: "/signup", status: 303, to: "/"},
-		{who: "steward", path: "/login?next=/settings", status: 303, to: "/"},
+		{who: "steward", path: "/login?next=/settings", status: 303, to: "/settings"},
 		// Starting a space.
 		{who: "anon", path: "/spaces/new", status: 303, to: "login"},
 		{who: "outsider", path: "/spaces/new", status: 200, sel: []string{`form[action="/spaces"] input[name=slug]`, `form[action="/spaces"] textarea[name=purpose][minlength="20"]`}},

@@ -24,6 +24,7 @@ func (s *Server) routes() *echo.Echo {
 	e.Use(s.logRequests)
 	e.Use(securityHeaders)
 	e.Use(middleware.BodyLimit(itoa64(s.cfg.MaxBodyBytes)))
+	e.Use(parseForm)
 	e.Use(s.authenticate)
 	e.Use(s.csrf)
 

@@ -33,7 +33,7 @@ func decodeCursor(s string) (cursor, error) {
 	if err == nil {
 		err = json.Unmarshal(b, &c)
 	}
-	if err != nil || c.ID < 0 {
+	if err != nil || c.ID <= 0 {
 		return cursor{}, invalid("cursor", "That cursor is not one kith gave out.")
 	}
 	return c, nil

@@ -126,8 +126,8 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (*Memb
 
 // MemberByID returns a member's public profile. Any signed-in person may see it.
 func (s *Store) MemberByID(ctx context.Context, a Actor, id int64) (*Member, error) {
-	if !a.SignedIn() && !s.policy.PublicRead {
-		return nil, errSignInRequired
+	if err := s.requireReader(a); err != nil {
+		return nil, err
 	}
 	var m Member
 	if err := s.db(ctx).Take(&m, id).Error; err != nil {

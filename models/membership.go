@@ -162,6 +162,9 @@ const (
 
 // SpaceMembers lists a space's members, by name or by join date.
 func (s *Store) SpaceMembers(ctx context.Context, a Actor, slug, order string, p Page) ([]MemberListing, string, error) {
+	if err := s.requireReader(a); err != nil {
+		return nil, "", err
+	}
 	c, err := decodeCursor(p.Cursor)
 	if err != nil {
 		return nil, "", err

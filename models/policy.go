@@ -26,6 +26,16 @@ func (v Visibility) valid() bool {
 // read and write what. Queries that list things encode the same rules in SQL
 // (see visibleSpaces and readableSpaces); tests check that both agree.
 
+// requireReader refuses a visitor who has not signed in where the instance
+// keeps everything behind sign-in, before any lookup can tell them whether a
+// space, thread or post exists.
+func (s *Store) requireReader(a Actor) error {
+	if !a.SignedIn() && !s.policy.PublicRead {
+		return errSignInRequired
+	}
+	return nil
+}
+
 // canSee reports whether the actor may know the space exists: its name and purpose.
 func (s *Store) canSee(a Actor, sp *Space, m *Membership) bool {
 	switch sp.Visibility {

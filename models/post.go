@@ -232,6 +232,9 @@ func postViews(db *gorm.DB) *gorm.DB {
 
 // PostByID returns one post the actor may read, with whether they may edit it.
 func (s *Store) PostByID(ctx context.Context, a Actor, id int64) (*PostView, bool, error) {
+	if err := s.requireReader(a); err != nil {
+		return nil, false, err
+	}
 	db := s.db(ctx)
 	var p PostView
 	err := postViews(db).Where("posts.id = ?", id).Take(&p).Error

@@ -151,6 +151,9 @@ func auditAll(tx *gorm.DB, entries ...AuditEntry) error {
 // SpaceBySlug returns the space as the actor sees it, or not_found when the
 // actor may not know it exists.
 func (s *Store) SpaceBySlug(ctx context.Context, a Actor, slug string) (*SpaceView, error) {
+	if err := s.requireReader(a); err != nil {
+		return nil, err
+	}
 	db := s.db(ctx)
 	sp, m, err := loadSpace(db, a, "slug = ?", slug)
 	if err != nil {

@@ -120,6 +120,9 @@ func (s *Store) checkPost(a Actor, sp *Space, m *Membership) error {
 
 // ListThreads returns a space's threads, newest activity first.
 func (s *Store) ListThreads(ctx context.Context, a Actor, slug string, p Page) ([]ThreadSummary, string, error) {
+	if err := s.requireReader(a); err != nil {
+		return nil, "", err
+	}
 	c, err := decodeCursor(p.Cursor)
 	if err != nil {
 		return nil, "", err
@@ -177,6 +180,9 @@ func (s *Store) pageThreads(q *gorm.DB, c cursor, p Page) ([]ThreadSummary, stri
 
 // ThreadByID returns a thread the actor may read.
 func (s *Store) ThreadByID(ctx context.Context, a Actor, id int64) (*ThreadView, error) {
+	if err := s.requireReader(a); err != nil {
+		return nil, err
+	}
 	db := s.db(ctx)
 	var row ThreadSummary
 	err := threadSummaries(db).Where("threads.id = ?", id).Take(&row).Error

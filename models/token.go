@@ -72,3 +72,10 @@ func (s *Store) MemberByAPIToken(ctx context.Context, token string) (*Member, er
 	}
 	return &m, nil
 }
+
+// RevokeAPIToken ends a token at once; revoking one already gone is fine.
+func (s *Store) RevokeAPIToken(ctx context.Context, token string) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		return tx.Where("token_hash = ?", hashToken(token)).Delete(&APIToken{}).Error
+	})
+}
