@@ -143,7 +143,7 @@ func (s *Server) signIn(c echo.Context, m *models.Member) (*models.Session, erro
 	if err != nil {
 		return nil, err
 	}
-	c.SetCookie(&http.Cookie{
+	c.SetCookie(&http.Cookie{ //nolint:gosec // G124: Secure follows the base URL (s.cfg.secure()); HttpOnly and SameSite are set
 		Name: sessionCookie, Value: token, Path: "/", Expires: sess.ExpiresAt,
 		HttpOnly: true, Secure: s.cfg.secure(), SameSite: http.SameSiteLaxMode,
 	})
@@ -164,7 +164,7 @@ func (s *Server) signOut(c echo.Context) error {
 }
 
 func (s *Server) clearSessionCookie(c echo.Context) {
-	c.SetCookie(&http.Cookie{
+	c.SetCookie(&http.Cookie{ //nolint:gosec // G124: Secure follows the base URL (s.cfg.secure()); HttpOnly and SameSite are set
 		Name: sessionCookie, Value: "", Path: "/", Expires: time.Unix(0, 0), MaxAge: -1,
 		HttpOnly: true, Secure: s.cfg.secure(), SameSite: http.SameSiteLaxMode,
 	})

@@ -10,7 +10,7 @@ import (
 const (
 	CodeInvalid            = "invalid_input"        // a field fails validation
 	CodeUnauthorized       = "unauthorized"         // not signed in
-	CodeInvalidCredentials = "invalid_credentials"  // wrong email or password
+	CodeInvalidCredentials = "invalid_credentials"  //nolint:gosec // G101: an error code, not a credential
 	CodeForbidden          = "forbidden"            // signed in, but not allowed
 	CodeNotMember          = "not_a_member"         // the act needs membership of the space
 	CodeSuspended          = "suspended"            // the account is suspended
