@@ -33,3 +33,28 @@ func TestOversizeFormWithoutLength(t *testing.T) {
 		t.Fatalf("the thread has %d posts after a refused reply", n)
 	}
 }
+
+// TestRevokeTokenFromSettings: the settings page lists a person's tokens and
+// revokes them; nobody revokes another person's token.
+func TestRevokeTokenFromSettings(t *testing.T) {
+	ts := startServer(t, models.SQLite, nil)
+	ann := ts.member("Ann")
+	bob := ts.member("Bob")
+	bot := ts.client()
+	bot.bearer = bot.do("POST", "/api/v1/auth/token", map[string]any{"email": "ann@example.com", "password": "correct horse battery", "token_name": "release bot"}).want(http.StatusCreated).str("token")
+	bot.do("GET", "/api/v1/me", nil).want(http.StatusOK)
+
+	page := ann.do("GET", "/settings", nil).want(http.StatusOK)
+	if !strings.Contains(page.Body, "release bot") || strings.Contains(page.Body, bot.bearer) {
+		t.Fatalf("settings should list the token by name and never show its secret")
+	}
+	tokens, err := ts.Store.APITokens(t.Context(), models.Actor{ID: ann.ID})
+	if err != nil || len(tokens) != 1 {
+		t.Fatalf("tokens = %v, %v", tokens, err)
+	}
+	path := "/settings/tokens/" + itoa(tokens[0].ID) + "/revoke"
+	bob.form(path, nil).want(http.StatusNotFound)
+	bot.do("GET", "/api/v1/me", nil).want(http.StatusOK)
+	ann.form(path, nil).want(http.StatusSeeOther)
+	bot.do("GET", "/api/v1/me", nil).wantError(http.StatusUnauthorized, models.CodeUnauthorized)
+}

@@ -34,6 +34,7 @@ func (s *Server) memberPage(c echo.Context) error {
 type settingsPage struct {
 	Member   *models.Member
 	Spaces   []models.SpaceView
+	Tokens   []models.APIToken
 	NewToken string
 }
 
@@ -55,7 +56,11 @@ func (s *Server) showSettings(c echo.Context, newToken string) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "settings", "Settings", settingsPage{Member: m, Spaces: spaces, NewToken: newToken})
+	tokens, err := s.store.APITokens(ctx, a)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "settings", "Settings", settingsPage{Member: m, Spaces: spaces, Tokens: tokens, NewToken: newToken})
 }
 
 // createTokenSubmit issues an API token and shows it once.
@@ -65,4 +70,16 @@ func (s *Server) createTokenSubmit(c echo.Context) error {
 		return err
 	}
 	return s.showSettings(c, token)
+}
+
+// revokeTokenSubmit revokes one of the person's own API tokens.
+func (s *Server) revokeTokenSubmit(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.store.RevokeOwnAPIToken(c.Request().Context(), actor(c), id); err != nil {
+		return err
+	}
+	return redirect(c, "/settings#tokens")
 }

@@ -10,12 +10,13 @@ import (
 )
 
 type threadPage struct {
-	Thread  *models.ThreadView
-	Posts   []models.PostView
-	Next    string
-	ReplyTo int64
-	Body    string
-	Error   *models.Error
+	Thread      *models.ThreadView
+	Posts       []models.PostView
+	Next        string
+	ReplyTo     int64
+	ReplyToName string // the author of the post replied to, when it is on this page
+	Body        string
+	Error       *models.Error
 }
 
 func (s *Server) threadPage(c echo.Context) error {
@@ -36,6 +37,11 @@ func (s *Server) showThread(c echo.Context, status int, page threadPage) error {
 	}
 	if page.Posts, page.Next, err = s.store.ThreadPosts(ctx, a, id, models.Page{Cursor: c.QueryParam("cursor")}); err != nil {
 		return err
+	}
+	for _, p := range page.Posts {
+		if p.ID == page.ReplyTo {
+			page.ReplyToName = p.AuthorName
+		}
 	}
 	return s.render(c, status, "thread", page.Thread.Title, page)
 }

@@ -59,6 +59,7 @@ func (s *Server) routes() *echo.Echo {
 	e.GET("/m/:id", s.memberPage)
 	e.GET("/settings", s.settingsPage)
 	e.POST("/settings/tokens", s.createTokenSubmit, token)
+	e.POST("/settings/tokens/:id/revoke", s.revokeTokenSubmit)
 
 	// The JSON API of DESIGN.md section 4.
 	api := e.Group("/api/v1")

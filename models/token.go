@@ -79,3 +79,32 @@ func (s *Store) RevokeAPIToken(ctx context.Context, token string) error {
 		return tx.Where("token_hash = ?", hashToken(token)).Delete(&APIToken{}).Error
 	})
 }
+
+// APITokens lists the actor's own tokens, newest first. Their secrets are
+// not kept, so only names and dates are shown.
+func (s *Store) APITokens(ctx context.Context, a Actor) ([]APIToken, error) {
+	if !a.SignedIn() {
+		return nil, errSignInRequired
+	}
+	var out []APIToken
+	err := s.db(ctx).Where("member_id = ?", a.ID).Order("id DESC").Limit(s.limits.MaxPageSize).Find(&out).Error
+	return out, err
+}
+
+// RevokeOwnAPIToken revokes one of the actor's tokens by id; another
+// person's token is not found.
+func (s *Store) RevokeOwnAPIToken(ctx context.Context, a Actor, id int64) error {
+	if !a.SignedIn() {
+		return errSignInRequired
+	}
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		res := tx.Where("id = ? AND member_id = ?", id, a.ID).Delete(&APIToken{})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return Errorf(CodeNotFound, "No such token of yours.")
+		}
+		return nil
+	})
+}
