@@ -162,23 +162,14 @@ const (
 
 // SpaceMembers lists a space's members, by name or by join date.
 func (s *Store) SpaceMembers(ctx context.Context, a Actor, slug, order string, p Page) ([]MemberListing, string, error) {
-	if err := s.requireReader(a); err != nil {
-		return nil, "", err
-	}
 	c, err := decodeCursor(p.Cursor)
 	if err != nil {
 		return nil, "", err
 	}
 	db := s.db(ctx)
-	sp, m, err := loadSpace(db, a, "slug = ?", slug)
+	sp, err := s.readableSpace(db, a, slug, "Only members of %s see who belongs to it.")
 	if err != nil {
 		return nil, "", err
-	}
-	if !s.canSee(a, sp, m) {
-		return nil, "", errSpaceNotFound
-	}
-	if !s.canRead(a, sp, m) {
-		return nil, "", Errorf(CodeNotMember, "Only members of %s see who belongs to it.", sp.Name)
 	}
 	limit := s.limits.pageSize(p.Limit)
 	q := db.Table("memberships").

@@ -181,6 +181,26 @@ func (s *Store) viewOf(a Actor, sp *Space, m *Membership, pending bool) *SpaceVi
 	}
 }
 
+// readableSpace loads a space whose content the actor may read: not_found
+// where they may not know it exists, not_a_member (with the message, which
+// names the space) where they see it but may not read it.
+func (s *Store) readableSpace(db *gorm.DB, a Actor, slug, notMember string) (*Space, error) {
+	if err := s.requireReader(a); err != nil {
+		return nil, err
+	}
+	sp, m, err := loadSpace(db, a, "slug = ?", slug)
+	if err != nil {
+		return nil, err
+	}
+	if !s.canSee(a, sp, m) {
+		return nil, errSpaceNotFound
+	}
+	if !s.canRead(a, sp, m) {
+		return nil, Errorf(CodeNotMember, notMember, sp.Name)
+	}
+	return sp, nil
+}
+
 // loadSpace reads a space and the actor's membership of it (nil when none).
 func loadSpace(db *gorm.DB, a Actor, where string, arg any) (*Space, *Membership, error) {
 	var sp Space

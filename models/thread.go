@@ -120,23 +120,14 @@ func (s *Store) checkPost(a Actor, sp *Space, m *Membership) error {
 
 // ListThreads returns a space's threads, newest activity first.
 func (s *Store) ListThreads(ctx context.Context, a Actor, slug string, p Page) ([]ThreadSummary, string, error) {
-	if err := s.requireReader(a); err != nil {
-		return nil, "", err
-	}
 	c, err := decodeCursor(p.Cursor)
 	if err != nil {
 		return nil, "", err
 	}
 	db := s.db(ctx)
-	sp, m, err := loadSpace(db, a, "slug = ?", slug)
+	sp, err := s.readableSpace(db, a, slug, "Only members of %s read its threads.")
 	if err != nil {
 		return nil, "", err
-	}
-	if !s.canSee(a, sp, m) {
-		return nil, "", errSpaceNotFound
-	}
-	if !s.canRead(a, sp, m) {
-		return nil, "", Errorf(CodeNotMember, "Only members of %s read its threads.", sp.Name)
 	}
 	q := threadSummaries(db).Where("threads.space_id = ?", sp.ID)
 	return s.pageThreads(q, c, p)
