@@ -62,11 +62,7 @@ func (s *Server) apiGetThread(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	a := actor(c)
-	t, err := s.store.ThreadByID(ctx, a, id)
-	if err != nil {
-		return err
-	}
-	posts, next, err := s.store.ThreadPosts(ctx, a, id, p)
+	t, posts, next, err := s.store.ReadThread(ctx, a, id, p)
 	if err != nil {
 		return err
 	}

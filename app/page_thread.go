@@ -32,10 +32,7 @@ func (s *Server) showThread(c echo.Context, status int, page threadPage) error {
 	}
 	ctx := c.Request().Context()
 	a := actor(c)
-	if page.Thread, err = s.store.ThreadByID(ctx, a, id); err != nil {
-		return err
-	}
-	if page.Posts, page.Next, err = s.store.ThreadPosts(ctx, a, id, models.Page{Cursor: c.QueryParam("cursor")}); err != nil {
+	if page.Thread, page.Posts, page.Next, err = s.store.ReadThread(ctx, a, id, models.Page{Cursor: c.QueryParam("cursor")}); err != nil {
 		return err
 	}
 	for _, p := range page.Posts {

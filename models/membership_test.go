@@ -106,7 +106,7 @@ func TestPrivateSpacesStayPrivate(t *testing.T) {
 		RequireCode(t, err, models.CodeNotFound)
 		_, err = s.ThreadByID(ctx, bob, th.ID)
 		RequireCode(t, err, models.CodeNotFound)
-		_, _, err = s.ThreadPosts(ctx, bob, th.ID, models.Page{})
+		_, _, _, err = s.ReadThread(ctx, bob, th.ID, models.Page{})
 		RequireCode(t, err, models.CodeNotFound)
 		_, err = s.CreatePost(ctx, bob, th.ID, models.NewPost{Body: "let me in"})
 		RequireCode(t, err, models.CodeNotFound)

@@ -192,14 +192,16 @@ func (s *Store) EditPost(ctx context.Context, a Actor, postID int64, body string
 	return &p, nil
 }
 
-// ThreadPosts returns a page of a thread's posts, oldest first.
-func (s *Store) ThreadPosts(ctx context.Context, a Actor, threadID int64, pg Page) ([]PostView, string, error) {
+// ReadThread returns a thread the actor may read and one page of its posts,
+// oldest first.
+func (s *Store) ReadThread(ctx context.Context, a Actor, threadID int64, pg Page) (*ThreadView, []PostView, string, error) {
 	c, err := decodeCursor(pg.Cursor)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, "", err
 	}
-	if _, err := s.ThreadByID(ctx, a, threadID); err != nil {
-		return nil, "", err
+	t, err := s.ThreadByID(ctx, a, threadID)
+	if err != nil {
+		return nil, nil, "", err
 	}
 	limit := pg.Limit
 	if limit <= 0 {
@@ -212,14 +214,14 @@ func (s *Store) ThreadPosts(ctx context.Context, a Actor, threadID int64, pg Pag
 	}
 	var out []PostView
 	if err := q.Order("posts.id").Limit(limit + 1).Scan(&out).Error; err != nil {
-		return nil, "", err
+		return nil, nil, "", err
 	}
 	next := ""
 	if len(out) > limit {
 		out = out[:limit]
 		next = encodeCursor(cursor{ID: out[limit-1].ID})
 	}
-	return out, next, nil
+	return t, out, next, nil
 }
 
 func postViews(db *gorm.DB) *gorm.DB {

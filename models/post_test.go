@@ -25,7 +25,7 @@ func TestOnlyMembersPost(t *testing.T) {
 		_, err = s.CreatePost(ctx, models.Actor{}, th.ID, models.NewPost{Body: "x"})
 		RequireCode(t, err, models.CodeUnauthorized)
 		// Reading an open space needs no membership.
-		posts, _, err := s.ThreadPosts(ctx, bob, th.ID, models.Page{})
+		_, posts, _, err := s.ReadThread(ctx, bob, th.ID, models.Page{})
 		if err != nil || len(posts) != 1 {
 			t.Fatalf("bob reads %d posts, %v", len(posts), err)
 		}
