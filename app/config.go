@@ -27,6 +27,11 @@ type Config struct {
 	SpaceCreation string // "members" or "admins"
 	PublicRead    bool
 
+	InvitationTTL  time.Duration
+	ProposalWindow time.Duration
+	QuorumMembers  int
+	QuorumPercent  int
+
 	SessionTTL      time.Duration
 	SecureCookies   string // "auto", "always" or "never"
 	PasswordCost    int
@@ -69,6 +74,10 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, env Lookup) {
 	r.boolean(&c.LocalSignup, "local-signup", "KITH_LOCAL_SIGNUP", true, "allow sign-up with email and password")
 	r.str(&c.SpaceCreation, "space-creation", "KITH_SPACE_CREATION", "members", "who may start spaces: members or admins")
 	r.boolean(&c.PublicRead, "public-read", "KITH_PUBLIC_READ", false, "let people who have not signed in read open spaces")
+	r.duration(&c.InvitationTTL, "invitation-ttl", "KITH_INVITATION_TTL", 30*24*time.Hour, "how long an invitation to a space stays open")
+	r.duration(&c.ProposalWindow, "proposal-window", "KITH_PROPOSAL_WINDOW", 7*24*time.Hour, "how long a purpose proposal stays open for responses")
+	r.integer(&c.QuorumMembers, "quorum-members", "KITH_QUORUM_MEMBERS", 3, "a purpose proposal needs responses from at least this many members ...")
+	r.integer(&c.QuorumPercent, "quorum-percent", "KITH_QUORUM_PERCENT", 20, "... or from this percentage of members, whichever is larger")
 	r.duration(&c.SessionTTL, "session-ttl", "KITH_SESSION_TTL", 30*24*time.Hour, "how long a browser stays signed in")
 	r.str(&c.SecureCookies, "secure-cookies", "KITH_SECURE_COOKIES", "auto", "mark cookies Secure: auto (when the base URL is https), always or never")
 	r.integer(&c.PasswordCost, "password-cost", "KITH_PASSWORD_COST", 10, "bcrypt cost of password hashes")
@@ -119,6 +128,7 @@ func (c *Config) Validate() error {
 	for name, v := range map[string]int{
 		"max-post-chars": c.MaxPostChars, "max-title-chars": c.MaxTitleChars, "max-name-chars": c.MaxNameChars,
 		"max-note-chars": c.MaxNoteChars, "min-password-length": c.MinPassword,
+		"quorum-members": c.QuorumMembers, "quorum-percent": c.QuorumPercent,
 		"page-size": c.PageSize, "max-page-size": c.MaxPageSize, "thread-page-size": c.ThreadPageSize,
 		"signups-per-hour": c.SignupsPerHour, "logins-per-minute": c.LoginsPerMinute, "tokens-per-minute": c.TokensPerMinute,
 	} {
@@ -128,6 +138,12 @@ func (c *Config) Validate() error {
 	}
 	if c.MinPassword > 72 {
 		errs = append(errs, fmt.Errorf("min-password-length must be at most 72, not %d", c.MinPassword))
+	}
+	if c.QuorumPercent > 100 {
+		errs = append(errs, fmt.Errorf("quorum-percent must be at most 100, not %d", c.QuorumPercent))
+	}
+	if c.InvitationTTL < time.Minute || c.ProposalWindow < time.Minute {
+		errs = append(errs, fmt.Errorf("invitation-ttl and proposal-window must be at least a minute"))
 	}
 	if c.MaxBodyBytes < 1024 {
 		errs = append(errs, fmt.Errorf("max-body-bytes must be at least 1024, not %d", c.MaxBodyBytes))
@@ -154,6 +170,10 @@ func (c *Config) StoreOptions() models.Options {
 			SignupClosed:       !c.LocalSignup,
 			AdminsCreateSpaces: c.SpaceCreation == "admins",
 			PublicRead:         c.PublicRead,
+			InvitationTTL:      c.InvitationTTL,
+			ProposalWindow:     c.ProposalWindow,
+			QuorumMembers:      c.QuorumMembers,
+			QuorumPercent:      c.QuorumPercent,
 		},
 		Limits: models.Limits{
 			MaxPostChars: c.MaxPostChars, MaxTitleChars: c.MaxTitleChars, MaxNameChars: c.MaxNameChars,

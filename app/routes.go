@@ -60,6 +60,10 @@ func (s *Server) routes() *echo.Echo {
 	e.GET("/settings", s.settingsPage)
 	e.POST("/settings/tokens", s.createTokenSubmit, token)
 	e.POST("/settings/tokens/:id/revoke", s.revokeTokenSubmit)
+	// Pages: join requests and notifications.
+	// Pages: invitations and successor spaces.
+	// Pages: removals and stewardship.
+	// Pages: purpose by consent.
 
 	// The JSON API of DESIGN.md section 4.
 	api := e.Group("/api/v1")
@@ -82,6 +86,10 @@ func (s *Server) routes() *echo.Echo {
 	api.GET("/posts/:id", s.apiGetPost)
 	api.PATCH("/posts/:id", s.apiEditPost)
 	api.GET("/posts/:id/revisions", s.apiPostRevisions)
+	// API: join requests and notifications.
+	// API: invitations and successor spaces.
+	// API: removals and stewardship.
+	// API: purpose by consent.
 	api.Any("/*", func(c echo.Context) error { return errNoRoute })
 	return e
 }

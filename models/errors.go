@@ -24,6 +24,10 @@ const (
 	CodeLocked             = "thread_locked"        // replying to a locked thread
 	CodeArchived           = "space_archived"       // writing to an archived space
 	CodeSignupClosed       = "signup_closed"        // local sign-up is off
+	CodeRemoved            = "removed"              // removed for conduct; cannot rejoin until lifted
+	CodeNotSteward         = "not_a_steward"        // the act needs the steward duty in the space
+	CodeAlreadyDecided     = "already_decided"      // answering a request, invitation or offer twice
+	CodeExpired            = "expired"              // an invitation past its date
 )
 
 // Error is a domain error: a stable code for programs and a message for people.

@@ -1,5 +1,7 @@
 package models
 
+import "time"
+
 // Policy holds the instance settings that the rules depend on. The zero value
 // is the default: local sign-up on, any member may found a space, and open
 // spaces are read only by people who have signed in.
@@ -7,6 +9,27 @@ type Policy struct {
 	SignupClosed       bool // local email-and-password sign-up is off
 	AdminsCreateSpaces bool // only admins may found spaces
 	PublicRead         bool // open spaces are readable without signing in
+
+	InvitationTTL  time.Duration // how long an invitation stays open; 0 means 30 days
+	ProposalWindow time.Duration // how long a purpose proposal stays open; 0 means 7 days
+	QuorumMembers  int           // a proposal needs at least this many responses; 0 means 3
+	QuorumPercent  int           // ... or this percentage of members, whichever is larger; 0 means 20
+}
+
+func (p Policy) withDefaults() Policy {
+	if p.InvitationTTL <= 0 {
+		p.InvitationTTL = 30 * 24 * time.Hour
+	}
+	if p.ProposalWindow <= 0 {
+		p.ProposalWindow = 7 * 24 * time.Hour
+	}
+	if p.QuorumMembers <= 0 {
+		p.QuorumMembers = 3
+	}
+	if p.QuorumPercent <= 0 {
+		p.QuorumPercent = 20
+	}
+	return p
 }
 
 // Visibility says who may read a space and how people join it.

@@ -132,11 +132,20 @@ func (s *Store) CreatePost(ctx context.Context, a Actor, threadID int64, in NewP
 		if err != nil {
 			return err
 		}
-		if to != nil && *to != a.ID {
-			in := &Interaction{SpaceID: sp.ID, FromID: a.ID, ToID: *to, Kind: InteractionReply, PostID: &p.ID, CreatedAt: now}
-			return tx.Create(in).Error
+		if to == nil || *to == a.ID {
+			return nil
 		}
-		return nil
+		in := &Interaction{SpaceID: sp.ID, FromID: a.ID, ToID: *to, Kind: InteractionReply, PostID: &p.ID, CreatedAt: now}
+		if err := tx.Create(in).Error; err != nil {
+			return err
+		}
+		// The person replied to hears of it while they belong to the space.
+		if m, err := membershipOf(tx, Actor{ID: *to}, sp.ID); err != nil || m == nil {
+			return err
+		}
+		return notify(tx, *to, NoticeReply, sp, NoticeData{
+			"thread_id": t.ID, "post_id": p.ID, "title": t.Title, "from": map[string]any{"id": a.ID, "name": a.Name},
+		}, now)
 	})
 	if err != nil {
 		return nil, err

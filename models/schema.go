@@ -15,6 +15,7 @@ import (
 var entities = []any{
 	&Member{}, &Session{}, &APIToken{}, &Space{}, &PurposeVersion{}, &Membership{},
 	&JoinRequest{}, &Thread{}, &Post{}, &PostRevision{}, &Interaction{}, &AuditEntry{},
+	&Notification{}, &Removal{}, &Invitation{}, &StewardOffer{}, &PurposeProposal{}, &ProposalResponse{},
 }
 
 // CheckSchema compares the migrated database with the models and reports

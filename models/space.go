@@ -25,16 +25,19 @@ type Space struct {
 	ThreadCount    int
 	CreatedAt      time.Time
 	ArchivedAt     *time.Time
+	PredecessorID  *int64 // the space this one succeeds, when it was started as a successor
+	SuccessorID    *int64 // the space started to succeed this one
 }
 
 // PurposeVersion is one adopted purpose statement of a space; together they
 // are its purpose history.
 type PurposeVersion struct {
-	ID        int64
-	SpaceID   int64
-	Version   int
-	Text      string
-	AdoptedAt time.Time
+	ID         int64
+	SpaceID    int64
+	Version    int
+	Text       string
+	AdoptedAt  time.Time
+	ProposalID *int64 // the proposal that adopted it; nil for the founding purpose
 }
 
 // SpaceView is a space as one actor sees it.

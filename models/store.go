@@ -68,7 +68,7 @@ type Options struct {
 func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 	s := &Store{
 		limits: opts.Limits.withDefaults(),
-		policy: opts.Policy,
+		policy: opts.Policy.withDefaults(),
 		hasher: passwordHasher{cost: opts.PasswordCost},
 		md:     newMarkdown(),
 		now:    opts.Now,

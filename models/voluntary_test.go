@@ -10,17 +10,23 @@ import (
 )
 
 // TestMembershipsAreOnlySelfMade reads the models source and checks every
-// place a Membership or JoinRequest is built: its MemberID must be the acting
-// person (a.ID), never a member id from elsewhere, and no raw SQL inserts one.
-// (Empty literals, which only name a table in a query, are allowed.) A new operation that made
-// someone else a member would fail here before it could ship.
+// place a membership can come into being:
+//   - a Membership is built only in admit (the one constructor) and in
+//     CreateSpace (the founder, a.ID);
+//   - admit is called only for the acting person (a.ID), or, on approving a
+//     join request, for the author of that request (req.MemberID);
+//   - a JoinRequest (or Invitation acceptance) is made only for a.ID;
+//   - no raw SQL inserts into memberships.
+//
+// A new operation that made someone else a member would fail here before it
+// could ship. (Empty literals, which only name a table in a query, are fine.)
 func TestMembershipsAreOnlySelfMade(t *testing.T) {
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)
 	}
 	fset := token.NewFileSet()
-	found := 0
+	admits, literals := 0, 0
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {
 			continue
@@ -29,41 +35,57 @@ func TestMembershipsAreOnlySelfMade(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ast.Inspect(file, func(n ast.Node) bool {
-			if s, ok := n.(*ast.BasicLit); ok && s.Kind == token.STRING {
-				if q := strings.ToLower(s.Value); strings.Contains(q, "insert into memberships") || strings.Contains(q, "insert into join_requests") {
-					t.Errorf("%s: raw SQL inserts a membership; go through JoinSpace", fset.Position(s.Pos()))
-				}
-			}
-			lit, ok := n.(*ast.CompositeLit)
+		for _, decl := range file.Decls {
+			fn, ok := decl.(*ast.FuncDecl)
 			if !ok {
+				continue
+			}
+			ast.Inspect(fn, func(n ast.Node) bool {
+				switch n := n.(type) {
+				case *ast.BasicLit:
+					if q := strings.ToLower(n.Value); n.Kind == token.STRING && (strings.Contains(q, "insert into memberships") || strings.Contains(q, "insert into join_requests")) {
+						t.Errorf("%s: raw SQL creates a membership or request; go through admit", fset.Position(n.Pos()))
+					}
+				case *ast.CallExpr:
+					if id, ok := n.Fun.(*ast.Ident); ok && id.Name == "admit" {
+						admits++
+						who := exprString(n.Args[3])
+						if who != "a.ID" && !(fn.Name.Name == "ApproveJoinRequest" && who == "req.MemberID") {
+							t.Errorf("%s: %s admits %s; only the acting person, or the author of an approved request, may be admitted", fset.Position(n.Pos()), fn.Name.Name, who)
+						}
+					}
+				case *ast.CompositeLit:
+					id, ok := n.Type.(*ast.Ident)
+					if !ok || len(n.Elts) == 0 || (id.Name != "Membership" && id.Name != "JoinRequest") {
+						return true
+					}
+					literals++
+					who := fieldValue(n, "MemberID")
+					switch {
+					case id.Name == "Membership" && fn.Name.Name == "admit" && who == "personID":
+					case who == "a.ID" && (id.Name == "JoinRequest" || fn.Name.Name == "CreateSpace"):
+					default:
+						t.Errorf("%s: %s builds %s{MemberID: %s}; memberships come only from admit or founding", fset.Position(n.Pos()), fn.Name.Name, id.Name, who)
+					}
+				}
 				return true
-			}
-			id, ok := lit.Type.(*ast.Ident)
-			if !ok || (id.Name != "Membership" && id.Name != "JoinRequest") || len(lit.Elts) == 0 {
-				return true // an empty literal only names a table in a query
-			}
-			found++
-			memberID := ""
-			for _, el := range lit.Elts {
-				kv, ok := el.(*ast.KeyValueExpr)
-				if !ok {
-					t.Errorf("%s: %s built without field names", fset.Position(lit.Pos()), id.Name)
-					continue
-				}
-				if k, _ := kv.Key.(*ast.Ident); k != nil && k.Name == "MemberID" {
-					memberID = exprString(kv.Value)
-				}
-			}
-			if memberID != "a.ID" {
-				t.Errorf("%s: %s{MemberID: %q}; a membership may only be made for the acting person (a.ID)", fset.Position(lit.Pos()), id.Name, memberID)
-			}
-			return true
-		})
+			})
+		}
 	}
-	if found < 3 {
-		t.Fatalf("found only %d places that build memberships or join requests; the check is not looking where it should", found)
+	if admits < 2 || literals < 3 {
+		t.Fatalf("found %d calls of admit and %d literals; the check is not looking where it should", admits, literals)
 	}
+}
+
+func fieldValue(lit *ast.CompositeLit, field string) string {
+	for _, el := range lit.Elts {
+		if kv, ok := el.(*ast.KeyValueExpr); ok {
+			if k, _ := kv.Key.(*ast.Ident); k != nil && k.Name == field {
+				return exprString(kv.Value)
+			}
+		}
+	}
+	return "(unset)"
 }
 
 func exprString(e ast.Expr) string {

@@ -1,0 +1,6 @@
+package app_test
+
+// invitationRoutesCovered lists the API routes ("METHOD /path" as routes.go registers them
+// under /api/v1) whose authorization matrix and bad-input rows are in this
+// file; TestAPIRoutesAreCovered counts them as covered.
+var invitationRoutesCovered = []string{}
