@@ -68,6 +68,14 @@ func jsonKind(goKind string) string {
 	return "number"
 }
 
+// decodeOptionalJSON is decodeJSON for bodies that may be left out entirely.
+func decodeOptionalJSON(c echo.Context, v any) error {
+	if c.Request().ContentLength == 0 {
+		return nil
+	}
+	return decodeJSON(c, v)
+}
+
 // idParam reads an integer id from the path; anything else names nothing.
 func idParam(c echo.Context, name string) (int64, error) {
 	id, err := strconv.ParseInt(c.Param(name), 10, 64)

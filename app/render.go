@@ -79,6 +79,7 @@ type view struct {
 	CSRF   string
 	Path   string
 	Limits models.Limits
+	Unread int64 // unread notifications, for the header
 	Page   any
 }
 
@@ -89,6 +90,13 @@ func (s *Server) render(c echo.Context, status int, name, title string, page any
 		return fmt.Errorf("no page template %q", name)
 	}
 	v := view{Title: title, Actor: actor(c), CSRF: csrfToken(c), Path: c.Request().URL.Path, Limits: s.store.Limits(), Page: page}
+	if v.Actor.SignedIn() {
+		n, err := s.store.UnreadCount(c.Request().Context(), v.Actor)
+		if err != nil {
+			return err
+		}
+		v.Unread = n
+	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)

@@ -61,6 +61,12 @@ func (s *Server) routes() *echo.Echo {
 	e.POST("/settings/tokens", s.createTokenSubmit, token)
 	e.POST("/settings/tokens/:id/revoke", s.revokeTokenSubmit)
 	// Pages: join requests and notifications.
+	e.GET("/notifications", s.notificationsPage)
+	e.POST("/notifications/read", s.readAllSubmit)
+	e.POST("/notifications/:id/open", s.openNoticeSubmit)
+	e.GET("/s/:slug/requests", s.joinRequestsPage)
+	e.POST("/join-requests/:id/approve", s.approveSubmit)
+	e.POST("/join-requests/:id/deny", s.denySubmit)
 	// Pages: invitations and successor spaces.
 	// Pages: removals and stewardship.
 	// Pages: purpose by consent.
@@ -87,6 +93,11 @@ func (s *Server) routes() *echo.Echo {
 	api.PATCH("/posts/:id", s.apiEditPost)
 	api.GET("/posts/:id/revisions", s.apiPostRevisions)
 	// API: join requests and notifications.
+	api.GET("/spaces/:slug/join-requests", s.apiJoinRequests)
+	api.POST("/join-requests/:id/approve", s.apiApproveJoinRequest)
+	api.POST("/join-requests/:id/deny", s.apiDenyJoinRequest)
+	api.GET("/notifications", s.apiNotifications)
+	api.POST("/notifications/read", s.apiReadNotifications)
 	// API: invitations and successor spaces.
 	// API: removals and stewardship.
 	// API: purpose by consent.

@@ -72,9 +72,11 @@ func (s *Store) JoinRequests(ctx context.Context, a Actor, slug string, p Page) 
 // ApproveJoinRequest admits the person who asked, with the purpose version
 // they affirmed when asking, and tells them. If the purpose has changed since,
 // the request is stale: the person must read the new purpose and ask again.
-func (s *Store) ApproveJoinRequest(ctx context.Context, a Actor, id int64, message string) (*Membership, error) {
+func (s *Store) ApproveJoinRequest(ctx context.Context, a Actor, id int64, message string) (*Membership, *Space, error) {
 	var m *Membership
+	var space *Space
 	err := s.decideJoinRequest(ctx, a, id, message, func(tx *gorm.DB, sp *Space, req *JoinRequest, now time.Time) error {
+		space = sp
 		if req.AffirmedVersion != sp.PurposeVersion {
 			return Errorf(CodePurposeNotAffirmed, "The purpose of %s changed after this request; the person must affirm the new purpose and ask again.", sp.Name)
 		}
@@ -90,19 +92,28 @@ func (s *Store) ApproveJoinRequest(ctx context.Context, a Actor, id int64, messa
 		req.Status = RequestApproved
 		return notify(tx, req.MemberID, NoticeRequestApproved, sp, NoticeData{"join_request_id": req.ID, "message": req.Response}, now)
 	})
-	return m, err
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, space, nil
 }
 
 // DenyJoinRequest declines a request, optionally with a message, and tells
 // the person.
-func (s *Store) DenyJoinRequest(ctx context.Context, a Actor, id int64, message string) error {
-	return s.decideJoinRequest(ctx, a, id, message, func(tx *gorm.DB, sp *Space, req *JoinRequest, now time.Time) error {
+func (s *Store) DenyJoinRequest(ctx context.Context, a Actor, id int64, message string) (*Space, error) {
+	var space *Space
+	err := s.decideJoinRequest(ctx, a, id, message, func(tx *gorm.DB, sp *Space, req *JoinRequest, now time.Time) error {
+		space = sp
 		req.Status = RequestDenied
 		if err := audit(tx, AuditEntry{ActorID: &a.ID, SubjectID: &req.MemberID, SpaceID: &sp.ID, Action: "join_request.denied", Reason: req.Response, CreatedAt: now}); err != nil {
 			return err
 		}
 		return notify(tx, req.MemberID, NoticeRequestDenied, sp, NoticeData{"join_request_id": req.ID, "message": req.Response}, now)
 	})
+	if err != nil {
+		return nil, err
+	}
+	return space, nil
 }
 
 func (s *Store) decideJoinRequest(ctx context.Context, a Actor, id int64, message string, decide func(*gorm.DB, *Space, *JoinRequest, time.Time) error) error {

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"gorm.io/gorm"
@@ -132,4 +133,20 @@ func (s *Store) MarkNotificationsRead(ctx context.Context, a Actor, ids []int64)
 		}
 		return q.Update("read_at", s.clock()).Error
 	})
+}
+
+// NotificationByID returns one of the actor's own notifications.
+func (s *Store) NotificationByID(ctx context.Context, a Actor, id int64) (*Notification, error) {
+	if !a.SignedIn() {
+		return nil, errSignInRequired
+	}
+	var n Notification
+	err := s.db(ctx).Where("id = ? AND member_id = ?", id, a.ID).Take(&n).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, Errorf(CodeNotFound, "No such notification of yours.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &n, nil
 }
