@@ -108,3 +108,6 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	s.log.Info("stopped")
 	return nil
 }
+
+// Routes lists every route the server registers, for tests that walk them all.
+func (s *Server) Routes() []*echo.Route { return s.echo.Routes() }
