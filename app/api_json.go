@@ -31,18 +31,20 @@ type purposeJSON struct {
 }
 
 type spaceJSON struct {
-	ID             int64       `json:"id"`
-	Slug           string      `json:"slug"`
-	Name           string      `json:"name"`
-	Visibility     string      `json:"visibility"`
-	Purpose        purposeJSON `json:"purpose"`
-	MemberCount    int         `json:"member_count"`
-	ThreadCount    int         `json:"thread_count"`
-	IsMember       bool        `json:"is_member"`
-	IsSteward      bool        `json:"is_steward"`
-	RequestPending bool        `json:"request_pending"`
-	CreatedAt      time.Time   `json:"created_at"`
-	ArchivedAt     *time.Time  `json:"archived_at"`
+	ID             int64         `json:"id"`
+	Slug           string        `json:"slug"`
+	Name           string        `json:"name"`
+	Visibility     string        `json:"visibility"`
+	Purpose        purposeJSON   `json:"purpose"`
+	MemberCount    int           `json:"member_count"`
+	ThreadCount    int           `json:"thread_count"`
+	IsMember       bool          `json:"is_member"`
+	IsSteward      bool          `json:"is_steward"`
+	RequestPending bool          `json:"request_pending"`
+	CreatedAt      time.Time     `json:"created_at"`
+	ArchivedAt     *time.Time    `json:"archived_at"`
+	Predecessor    *spaceRefJSON `json:"predecessor"` // the space this one succeeds, where the caller may see it
+	Successor      *spaceRefJSON `json:"successor"`   // the space that succeeds this one, likewise
 }
 
 func spaceOut(v *models.SpaceView) spaceJSON {
@@ -52,7 +54,15 @@ func spaceOut(v *models.SpaceView) spaceJSON {
 		MemberCount: v.MemberCount, ThreadCount: v.ThreadCount,
 		IsMember: v.IsMember(), IsSteward: v.IsSteward(), RequestPending: v.RequestPending,
 		CreatedAt: v.CreatedAt, ArchivedAt: v.ArchivedAt,
+		Predecessor: spaceRefOut(v.Predecessor), Successor: spaceRefOut(v.Successor),
 	}
+}
+
+func spaceRefOut(r *models.SpaceRef) *spaceRefJSON {
+	if r == nil {
+		return nil
+	}
+	return &spaceRefJSON{Slug: r.Slug, Name: r.Name}
 }
 
 type spaceRefJSON struct {

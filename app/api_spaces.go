@@ -55,31 +55,6 @@ func (s *Server) apiGetSpace(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"space": spaceOut(sp)})
 }
 
-func (s *Server) apiPurpose(c echo.Context) error {
-	ctx := c.Request().Context()
-	sp, err := s.store.SpaceBySlug(ctx, actor(c), c.Param("slug"))
-	if err != nil {
-		return err
-	}
-	hist, err := s.store.PurposeHistory(ctx, actor(c), sp.Slug)
-	if err != nil {
-		return err
-	}
-	type version struct {
-		Version   int    `json:"version"`
-		Text      string `json:"text"`
-		AdoptedAt any    `json:"adopted_at"`
-	}
-	out := make([]version, len(hist))
-	for i, h := range hist {
-		out[i] = version{Version: h.Version, Text: h.Text, AdoptedAt: h.AdoptedAt}
-	}
-	return c.JSON(http.StatusOK, map[string]any{
-		"purpose": purposeJSON{Text: sp.Purpose, Version: sp.PurposeVersion},
-		"history": out,
-	})
-}
-
 // apiJoin joins (open spaces, 200) or asks to join (request spaces, 202). The
 // body must carry the purpose version the person affirms.
 func (s *Server) apiJoin(c echo.Context) error {

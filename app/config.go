@@ -31,21 +31,24 @@ type Config struct {
 	ProposalWindow time.Duration
 	QuorumMembers  int
 	QuorumPercent  int
+	ProposalSweep  time.Duration // how often open purpose proposals past their window are closed
 
 	SessionTTL      time.Duration
 	SecureCookies   string // "auto", "always" or "never"
 	PasswordCost    int
 	ShutdownTimeout time.Duration
 
-	MaxBodyBytes   int64
-	MaxPostChars   int
-	MaxTitleChars  int
-	MaxNameChars   int
-	MaxNoteChars   int
-	MinPassword    int
-	PageSize       int
-	MaxPageSize    int
-	ThreadPageSize int
+	MaxBodyBytes      int64
+	MaxPostChars      int
+	MaxTitleChars     int
+	MaxNameChars      int
+	MaxNoteChars      int
+	MaxReasonChars    int
+	MaxRationaleChars int
+	MinPassword       int
+	PageSize          int
+	MaxPageSize       int
+	ThreadPageSize    int
 
 	SignupsPerHour   int
 	LoginsPerMinute  int
@@ -78,6 +81,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, env Lookup) {
 	r.duration(&c.ProposalWindow, "proposal-window", "KITH_PROPOSAL_WINDOW", 7*24*time.Hour, "how long a purpose proposal stays open for responses")
 	r.integer(&c.QuorumMembers, "quorum-members", "KITH_QUORUM_MEMBERS", 3, "a purpose proposal needs responses from at least this many members ...")
 	r.integer(&c.QuorumPercent, "quorum-percent", "KITH_QUORUM_PERCENT", 20, "... or from this percentage of members, whichever is larger")
+	r.duration(&c.ProposalSweep, "proposal-sweep", "KITH_PROPOSAL_SWEEP", time.Minute, "how often purpose proposals past their window are closed")
 	r.duration(&c.SessionTTL, "session-ttl", "KITH_SESSION_TTL", 30*24*time.Hour, "how long a browser stays signed in")
 	r.str(&c.SecureCookies, "secure-cookies", "KITH_SECURE_COOKIES", "auto", "mark cookies Secure: auto (when the base URL is https), always or never")
 	r.integer(&c.PasswordCost, "password-cost", "KITH_PASSWORD_COST", 10, "bcrypt cost of password hashes")
@@ -87,6 +91,8 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, env Lookup) {
 	r.integer(&c.MaxTitleChars, "max-title-chars", "KITH_MAX_TITLE_CHARS", d.MaxTitleChars, "longest thread title in characters")
 	r.integer(&c.MaxNameChars, "max-name-chars", "KITH_MAX_NAME_CHARS", d.MaxNameChars, "longest member or space name in characters")
 	r.integer(&c.MaxNoteChars, "max-note-chars", "KITH_MAX_NOTE_CHARS", d.MaxNoteChars, "longest note on a join request in characters")
+	r.integer(&c.MaxReasonChars, "max-reason-chars", "KITH_MAX_REASON_CHARS", d.MaxReasonChars, "longest written reason for removing a member, in characters")
+	r.integer(&c.MaxRationaleChars, "max-rationale-chars", "KITH_MAX_RATIONALE_CHARS", d.MaxRationaleChars, "longest rationale of a purpose proposal in characters")
 	r.integer(&c.MinPassword, "min-password-length", "KITH_MIN_PASSWORD_LENGTH", d.MinPassword, "shortest password in bytes (at most 72, bcrypt's limit)")
 	r.integer(&c.PageSize, "page-size", "KITH_PAGE_SIZE", d.PageSize, "items in a list page")
 	r.integer(&c.MaxPageSize, "max-page-size", "KITH_MAX_PAGE_SIZE", d.MaxPageSize, "largest list page a client may ask for (?limit=)")
@@ -127,8 +133,8 @@ func (c *Config) Validate() error {
 	}
 	for name, v := range map[string]int{
 		"max-post-chars": c.MaxPostChars, "max-title-chars": c.MaxTitleChars, "max-name-chars": c.MaxNameChars,
-		"max-note-chars": c.MaxNoteChars, "min-password-length": c.MinPassword,
-		"quorum-members": c.QuorumMembers, "quorum-percent": c.QuorumPercent,
+		"max-note-chars": c.MaxNoteChars, "max-reason-chars": c.MaxReasonChars, "min-password-length": c.MinPassword,
+		"quorum-members": c.QuorumMembers, "quorum-percent": c.QuorumPercent, "max-rationale-chars": c.MaxRationaleChars,
 		"page-size": c.PageSize, "max-page-size": c.MaxPageSize, "thread-page-size": c.ThreadPageSize,
 		"signups-per-hour": c.SignupsPerHour, "logins-per-minute": c.LoginsPerMinute, "tokens-per-minute": c.TokensPerMinute,
 	} {
@@ -144,6 +150,9 @@ func (c *Config) Validate() error {
 	}
 	if c.InvitationTTL < time.Minute || c.ProposalWindow < time.Minute {
 		errs = append(errs, fmt.Errorf("invitation-ttl and proposal-window must be at least a minute"))
+	}
+	if c.ProposalSweep < time.Second {
+		errs = append(errs, fmt.Errorf("proposal-sweep must be at least a second, not %s", c.ProposalSweep))
 	}
 	if c.MaxBodyBytes < 1024 {
 		errs = append(errs, fmt.Errorf("max-body-bytes must be at least 1024, not %d", c.MaxBodyBytes))
@@ -177,8 +186,9 @@ func (c *Config) StoreOptions() models.Options {
 		},
 		Limits: models.Limits{
 			MaxPostChars: c.MaxPostChars, MaxTitleChars: c.MaxTitleChars, MaxNameChars: c.MaxNameChars,
-			MaxNoteChars: c.MaxNoteChars, MinPassword: c.MinPassword,
+			MaxNoteChars: c.MaxNoteChars, MaxReasonChars: c.MaxReasonChars, MinPassword: c.MinPassword,
 			PageSize: c.PageSize, MaxPageSize: c.MaxPageSize, ThreadPageSize: c.ThreadPageSize,
+			MaxRationaleChars: c.MaxRationaleChars,
 		},
 	}
 }

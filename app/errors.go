@@ -36,6 +36,7 @@ var statusOf = map[string]int{
 	models.CodeNotSteward:         http.StatusForbidden,
 	models.CodeAlreadyDecided:     http.StatusConflict,
 	models.CodeExpired:            http.StatusConflict,
+	models.CodeInvitationPending:  http.StatusConflict,
 	"csrf_failed":                 http.StatusForbidden,
 	"cross_origin":                http.StatusForbidden,
 	models.CodeNotFound:           http.StatusNotFound,

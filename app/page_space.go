@@ -99,24 +99,6 @@ func (s *Server) membersPage(c echo.Context) error {
 	return s.render(c, http.StatusOK, "members", "Members of "+sp.Name, page)
 }
 
-type purposePage struct {
-	Space   *models.SpaceView
-	History []models.PurposeVersion
-}
-
-func (s *Server) purposePage(c echo.Context) error {
-	ctx := c.Request().Context()
-	sp, err := s.store.SpaceBySlug(ctx, actor(c), c.Param("slug"))
-	if err != nil {
-		return err
-	}
-	hist, err := s.store.PurposeHistory(ctx, actor(c), sp.Slug)
-	if err != nil {
-		return err
-	}
-	return s.render(c, http.StatusOK, "purpose", "Purpose of "+sp.Name, purposePage{Space: sp, History: hist})
-}
-
 type spaceForm struct {
 	In    models.NewSpace
 	Error *models.Error

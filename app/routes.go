@@ -68,8 +68,29 @@ func (s *Server) routes() *echo.Echo {
 	e.POST("/join-requests/:id/approve", s.approveSubmit)
 	e.POST("/join-requests/:id/deny", s.denySubmit)
 	// Pages: invitations and successor spaces.
+	e.GET("/s/:slug/invite", s.invitePage)
+	e.POST("/s/:slug/invitations", s.inviteSubmit)
+	e.GET("/invitations", s.invitationsPage)
+	e.POST("/invitations/:id/accept", s.acceptInvitationSubmit)
+	e.POST("/invitations/:id/decline", s.declineInvitationSubmit)
+	e.POST("/invitations/:id/withdraw", s.withdrawInvitationSubmit)
+	e.GET("/s/:slug/successor", s.successorPage)
+	e.POST("/s/:slug/successor", s.successorSubmit)
 	// Pages: removals and stewardship.
+	e.GET("/s/:slug/stewardship", s.stewardshipPage)
+	e.POST("/s/:slug/removals", s.removeSubmit)
+	e.POST("/removals/:id/lift", s.liftSubmit)
+	e.POST("/s/:slug/steward-offers", s.offerSubmit)
+	e.POST("/s/:slug/stewardship/resign", s.resignSubmit)
+	e.GET("/offers", s.offersPage)
+	e.POST("/offers/:id/accept", s.acceptOfferSubmit)
+	e.POST("/offers/:id/decline", s.declineOfferSubmit)
+	e.GET("/admin/spaces/unstewarded", s.unstewardedPage)
 	// Pages: purpose by consent.
+	e.POST("/s/:slug/purpose/proposals", s.proposeSubmit)
+	e.POST("/s/:slug/purpose/affirm", s.affirmSubmit)
+	e.GET("/purpose-proposals/:id", s.proposalPage)
+	e.POST("/purpose-proposals/:id/responses", s.respondSubmit)
 
 	// The JSON API of DESIGN.md section 4.
 	api := e.Group("/api/v1")
@@ -99,8 +120,31 @@ func (s *Server) routes() *echo.Echo {
 	api.GET("/notifications", s.apiNotifications)
 	api.POST("/notifications/read", s.apiReadNotifications)
 	// API: invitations and successor spaces.
+	api.POST("/spaces/:slug/invitations", s.apiInvite)
+	api.GET("/spaces/:slug/invitations", s.apiSpaceInvitations)
+	api.GET("/invitations", s.apiMyInvitations)
+	api.POST("/invitations/:id/accept", s.apiAcceptInvitation)
+	api.POST("/invitations/:id/decline", s.apiDeclineInvitation)
+	api.POST("/invitations/:id/withdraw", s.apiWithdrawInvitation)
+	api.GET("/members", s.apiSearchMembers)
+	api.POST("/spaces/:slug/successor", s.apiStartSuccessor)
 	// API: removals and stewardship.
+	api.POST("/spaces/:slug/removals", s.apiRemoveMember)
+	api.GET("/spaces/:slug/removals", s.apiRemovals)
+	api.POST("/removals/:id/lift", s.apiLiftRemoval)
+	api.POST("/spaces/:slug/steward-offers", s.apiOfferStewardship)
+	api.GET("/steward-offers", s.apiMyStewardOffers)
+	api.POST("/steward-offers/:id/accept", s.apiAcceptStewardOffer)
+	api.POST("/steward-offers/:id/decline", s.apiDeclineStewardOffer)
+	api.POST("/spaces/:slug/stewardship/resign", s.apiResignStewardship)
+	api.GET("/spaces/:slug/audit", s.apiSpaceAudit)
+	api.GET("/admin/audit", s.apiAuditLog)
+	api.GET("/admin/spaces/unstewarded", s.apiUnstewardedSpaces)
 	// API: purpose by consent.
+	api.POST("/spaces/:slug/purpose/proposals", s.apiProposePurpose)
+	api.POST("/spaces/:slug/purpose/affirm", s.apiAffirmPurpose)
+	api.GET("/purpose-proposals/:id", s.apiGetProposal)
+	api.POST("/purpose-proposals/:id/responses", s.apiRespondToProposal)
 	api.Any("/*", func(c echo.Context) error { return errNoRoute })
 	return e
 }

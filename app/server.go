@@ -90,6 +90,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	stopSweep := s.startProposalSweep(ctx)
+	defer stopSweep()
 	s.log.Info("kith serving", "addr", ln.Addr().String(), "base_url", s.cfg.BaseURL, "database", string(s.store.Dialect()))
 	select {
 	case err := <-errc:

@@ -28,6 +28,7 @@ const (
 	CodeNotSteward         = "not_a_steward"        // the act needs the steward duty in the space
 	CodeAlreadyDecided     = "already_decided"      // answering a request, invitation or offer twice
 	CodeExpired            = "expired"              // an invitation past its date
+	CodeInvitationPending  = "invitation_pending"   // inviting a person whose invitation waits for an answer
 )
 
 // Error is a domain error: a stable code for programs and a message for people.

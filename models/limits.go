@@ -3,14 +3,16 @@ package models
 // Limits bound what people may write. Each has a default; the app exposes them
 // as configuration.
 type Limits struct {
-	MaxPostChars   int // markdown source of one post
-	MaxTitleChars  int // thread titles
-	MaxNameChars   int // member and space names
-	MaxNoteChars   int // notes on join requests
-	MinPassword    int // bytes
-	PageSize       int // items per page when the caller does not say
-	MaxPageSize    int // the largest page a caller may ask for
-	ThreadPageSize int // posts on one page of a thread
+	MaxPostChars      int // markdown source of one post
+	MaxTitleChars     int // thread titles
+	MaxNameChars      int // member and space names
+	MaxNoteChars      int // notes on join requests
+	MaxReasonChars    int // the written reason of a removal for conduct
+	MaxRationaleChars int // the rationale of a purpose proposal
+	MinPassword       int // bytes
+	PageSize          int // items per page when the caller does not say
+	MaxPageSize       int // the largest page a caller may ask for
+	ThreadPageSize    int // posts on one page of a thread
 }
 
 // Purpose statements are bounded by the design itself, not by configuration.
@@ -25,14 +27,16 @@ const (
 
 // DefaultLimits are the limits when configuration says nothing.
 var DefaultLimits = Limits{
-	MaxPostChars:   20000,
-	MaxTitleChars:  200,
-	MaxNameChars:   80,
-	MaxNoteChars:   500,
-	MinPassword:    10,
-	PageSize:       30,
-	MaxPageSize:    100,
-	ThreadPageSize: 50,
+	MaxPostChars:      20000,
+	MaxTitleChars:     200,
+	MaxNameChars:      80,
+	MaxNoteChars:      500,
+	MaxReasonChars:    1000,
+	MaxRationaleChars: 2000,
+	MinPassword:       10,
+	PageSize:          30,
+	MaxPageSize:       100,
+	ThreadPageSize:    50,
 }
 
 func (l Limits) withDefaults() Limits {
@@ -46,6 +50,8 @@ func (l Limits) withDefaults() Limits {
 	set(&l.MaxTitleChars, d.MaxTitleChars)
 	set(&l.MaxNameChars, d.MaxNameChars)
 	set(&l.MaxNoteChars, d.MaxNoteChars)
+	set(&l.MaxReasonChars, d.MaxReasonChars)
+	set(&l.MaxRationaleChars, d.MaxRationaleChars)
 	set(&l.MinPassword, d.MinPassword)
 	set(&l.PageSize, d.PageSize)
 	set(&l.MaxPageSize, d.MaxPageSize)

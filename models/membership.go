@@ -154,7 +154,10 @@ func (s *Store) LeaveSpace(ctx context.Context, a Actor, slug string) (bool, err
 			return err
 		}
 		left = true
-		return audit(tx, AuditEntry{ActorID: &a.ID, SubjectID: &a.ID, SpaceID: &sp.ID, Action: "membership.left", CreatedAt: s.clock()})
+		if err := audit(tx, AuditEntry{ActorID: &a.ID, SubjectID: &a.ID, SpaceID: &sp.ID, Action: "membership.left", CreatedAt: s.clock()}); err != nil {
+			return err
+		}
+		return voidStewardOffers(tx, sp, a.ID, a.ID, s.clock()) // an offer is made to a member
 	})
 	return left, err
 }

@@ -59,7 +59,10 @@ func (s *Store) requireReader(a Actor) error {
 	return nil
 }
 
-// canSee reports whether the actor may know the space exists: its name and purpose.
+// canSee reports whether the actor may know the space exists: its name and
+// purpose. A space by invitation shows itself to its members, and to a person
+// it has invited while the invitation is pending, so that they can read the
+// purpose they would affirm (loadSpace notes that invitation on the space).
 func (s *Store) canSee(a Actor, sp *Space, m *Membership) bool {
 	switch sp.Visibility {
 	case VisibilityOpen:
@@ -67,7 +70,7 @@ func (s *Store) canSee(a Actor, sp *Space, m *Membership) bool {
 	case VisibilityRequest:
 		return a.SignedIn()
 	default:
-		return m != nil
+		return m != nil || (a.SignedIn() && sp.invitee == a.ID)
 	}
 }
 

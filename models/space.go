@@ -27,6 +27,10 @@ type Space struct {
 	ArchivedAt     *time.Time
 	PredecessorID  *int64 // the space this one succeeds, when it was started as a successor
 	SuccessorID    *int64 // the space started to succeed this one
+
+	// invitee is not stored: loadSpace sets it to the id of the actor it read
+	// the space for when that actor holds a pending invitation to it (see canSee).
+	invitee int64
 }
 
 // PurposeVersion is one adopted purpose statement of a space; together they
@@ -47,6 +51,10 @@ type SpaceView struct {
 	RequestPending bool        // the actor has asked to join and waits for a steward
 	CanRead        bool        // may read threads and members
 	CanPost        bool        // may start threads and reply
+
+	Invitation  *InvitationView // the actor's pending invitation, when they are not a member
+	Predecessor *SpaceRef       // the space this one succeeds, when the actor may see it
+	Successor   *SpaceRef       // the space that succeeds this one, when the actor may see it
 }
 
 // IsMember reports whether the actor is a member of the space.
@@ -61,6 +69,10 @@ type NewSpace struct {
 	Name       string
 	Purpose    string
 	Visibility Visibility
+
+	// also does more in the founding transaction once the space and its
+	// founder's membership exist: StartSuccessor links the spaces and invites.
+	also func(tx *gorm.DB, sp *Space, now time.Time) error
 }
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
@@ -131,10 +143,14 @@ func (s *Store) CreateSpace(ctx context.Context, a Actor, in NewSpace) (*SpaceVi
 		if err := tx.Create(m).Error; err != nil {
 			return err
 		}
-		return auditAll(tx,
+		err := auditAll(tx,
 			AuditEntry{ActorID: &a.ID, SubjectID: &a.ID, SpaceID: &sp.ID, Action: "space.created", CreatedAt: now},
 			AuditEntry{ActorID: &a.ID, SubjectID: &a.ID, SpaceID: &sp.ID, Action: "membership.founded", CreatedAt: now},
 		)
+		if err != nil || in.also == nil {
+			return err
+		}
+		return in.also(tx, sp, now)
 	})
 	if err != nil {
 		return nil, err
@@ -174,7 +190,13 @@ func (s *Store) SpaceBySlug(ctx context.Context, a Actor, slug string) (*SpaceVi
 		}
 		pending = n > 0
 	}
-	return s.viewOf(a, sp, m, pending), nil
+	v := s.viewOf(a, sp, m, pending)
+	if m == nil {
+		if v.Invitation, err = s.myInvitation(db, a, sp); err != nil {
+			return nil, err
+		}
+	}
+	return v, s.linkSpaces(db, a, v)
 }
 
 func (s *Store) viewOf(a Actor, sp *Space, m *Membership, pending bool) *SpaceView {
@@ -216,6 +238,15 @@ func loadSpace(db *gorm.DB, a Actor, where string, arg any) (*Space, *Membership
 	m, err := membershipOf(db, a, sp.ID)
 	if err != nil {
 		return nil, nil, err
+	}
+	if m == nil && a.SignedIn() && sp.Visibility == VisibilityInvite {
+		invited, err := isInvited(db, a.ID, sp.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		if invited {
+			sp.invitee = a.ID
+		}
 	}
 	return &sp, m, nil
 }

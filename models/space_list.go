@@ -56,8 +56,9 @@ func (s *Store) visibleSpaces(db *gorm.DB, a Actor) *gorm.DB {
 		}
 		return q.Where("1 = 0")
 	}
-	return q.Where("visibility IN ? OR id IN (?)", []Visibility{VisibilityOpen, VisibilityRequest},
-		db.Model(&Membership{}).Select("space_id").Where("member_id = ?", a.ID))
+	return q.Where("visibility IN ? OR id IN (?) OR id IN (?)", []Visibility{VisibilityOpen, VisibilityRequest},
+		db.Model(&Membership{}).Select("space_id").Where("member_id = ?", a.ID),
+		pendingInvitations(db, a.ID, s.clock()))
 }
 
 // readableSpaceIDs is canRead written as a subquery of space ids.
@@ -90,10 +91,12 @@ func (s *Store) viewsOf(db *gorm.DB, a Actor, spaces []Space) ([]SpaceView, erro
 		}
 	}
 	views := make([]SpaceView, len(spaces))
+	linked := make([]*SpaceView, len(spaces))
 	for i := range spaces {
 		views[i] = *s.viewOf(a, &spaces[i], mine[spaces[i].ID], false)
+		linked[i] = &views[i]
 	}
-	return views, nil
+	return views, s.linkSpaces(db, a, linked...)
 }
 
 // MemberSpaces lists the spaces a member belongs to, as far as the actor may

@@ -82,25 +82,31 @@ func (s *Store) CreateThread(ctx context.Context, a Actor, slug string, in NewTh
 		if err := s.checkPost(a, sp, m); err != nil {
 			return err
 		}
-		now := s.clock()
-		t = &Thread{SpaceID: sp.ID, AuthorID: &a.ID, Title: in.Title, Kind: in.Kind, LastPostedAt: now, CreatedAt: now}
-		if err := tx.Create(t).Error; err != nil {
-			return err
-		}
-		p = &Post{ThreadID: t.ID, SpaceID: sp.ID, AuthorID: &a.ID, Body: in.Body, HTML: html, CreatedAt: now}
-		if err := tx.Create(p).Error; err != nil {
-			return err
-		}
-		t.PostCount, t.LastPostID = 1, p.ID
-		if err := tx.Model(t).Updates(map[string]any{"post_count": 1, "last_post_id": p.ID}).Error; err != nil {
-			return err
-		}
-		return tx.Model(sp).UpdateColumn("thread_count", gorm.Expr("thread_count + 1")).Error
+		t, p, err = insertThread(tx, a, sp, in, html, s.clock())
+		return err
 	})
 	if err != nil {
 		return nil, nil, err
 	}
 	return t, p, nil
+}
+
+// insertThread writes a checked thread and its opening post inside the
+// caller's transaction (CreateThread, and a purpose proposal's discussion).
+func insertThread(tx *gorm.DB, a Actor, sp *Space, in NewThread, html string, now time.Time) (*Thread, *Post, error) {
+	t := &Thread{SpaceID: sp.ID, AuthorID: &a.ID, Title: in.Title, Kind: in.Kind, LastPostedAt: now, CreatedAt: now}
+	if err := tx.Create(t).Error; err != nil {
+		return nil, nil, err
+	}
+	p := &Post{ThreadID: t.ID, SpaceID: sp.ID, AuthorID: &a.ID, Body: in.Body, HTML: html, CreatedAt: now}
+	if err := tx.Create(p).Error; err != nil {
+		return nil, nil, err
+	}
+	t.PostCount, t.LastPostID = 1, p.ID
+	if err := tx.Model(t).Updates(map[string]any{"post_count": 1, "last_post_id": p.ID}).Error; err != nil {
+		return nil, nil, err
+	}
+	return t, p, tx.Model(sp).UpdateColumn("thread_count", gorm.Expr("thread_count + 1")).Error
 }
 
 // checkPost refuses a write to a space the actor may not post in, with the
