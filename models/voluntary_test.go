@@ -50,7 +50,8 @@ func TestMembershipsAreOnlySelfMade(t *testing.T) {
 					if id, ok := n.Fun.(*ast.Ident); ok && id.Name == "admit" {
 						admits++
 						who := exprString(n.Args[3])
-						if who != "a.ID" && !(fn.Name.Name == "ApproveJoinRequest" && who == "req.MemberID") {
+						approvedRequest := fn.Name.Name == "ApproveJoinRequest" && who == "req.MemberID"
+						if who != "a.ID" && !approvedRequest {
 							t.Errorf("%s: %s admits %s; only the acting person, or the author of an approved request, may be admitted", fset.Position(n.Pos()), fn.Name.Name, who)
 						}
 					}
