@@ -75,17 +75,5 @@ func (s *Store) readAudit(q *gorm.DB, c cursor, p Page) ([]AuditView, string, er
 		Joins("LEFT JOIN members am ON am.id = audit_log.actor_id").
 		Joins("LEFT JOIN members sm ON sm.id = audit_log.subject_id").
 		Joins("LEFT JOIN spaces sp ON sp.id = audit_log.space_id")
-	if p.Cursor != "" {
-		q = q.Where("audit_log.id < ?", c.ID)
-	}
-	var out []AuditView
-	if err := q.Order("audit_log.id DESC").Limit(limit + 1).Scan(&out).Error; err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = encodeCursor(cursor{ID: out[limit-1].ID})
-	}
-	return out, next, nil
+	return pageByID(q, c, limit, "audit_log.id", true, func(r *AuditView) int64 { return r.ID })
 }

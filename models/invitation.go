@@ -409,19 +409,7 @@ func (s *Store) pageOfInvitations(q *gorm.DB, p Page) ([]InvitationView, string,
 		return nil, "", err
 	}
 	limit := s.limits.pageSize(p.Limit)
-	if p.Cursor != "" {
-		q = q.Where("invitations.id < ?", c.ID)
-	}
-	var out []InvitationView
-	if err := q.Order("invitations.id DESC").Limit(limit + 1).Scan(&out).Error; err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = encodeCursor(cursor{ID: out[limit-1].ID})
-	}
-	return out, next, nil
+	return pageByID(q, c, limit, "invitations.id", true, func(r *InvitationView) int64 { return r.ID })
 }
 
 // MyInvitations lists the invitations waiting for the actor's answer, newest

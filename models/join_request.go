@@ -54,19 +54,7 @@ func (s *Store) JoinRequests(ctx context.Context, a Actor, slug string, p Page) 
 		Joins("JOIN members ON members.id = join_requests.member_id").
 		Joins("JOIN spaces ON spaces.id = join_requests.space_id").
 		Where("join_requests.space_id = ? AND join_requests.status = ?", sp.ID, RequestPending)
-	if p.Cursor != "" {
-		q = q.Where("join_requests.id > ?", c.ID)
-	}
-	var out []JoinRequestView
-	if err := q.Order("join_requests.id").Limit(limit + 1).Scan(&out).Error; err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = encodeCursor(cursor{ID: out[limit-1].ID})
-	}
-	return out, next, nil
+	return pageByID(q, c, limit, "join_requests.id", false, func(r *JoinRequestView) int64 { return r.ID })
 }
 
 // ApproveJoinRequest admits the person who asked, with the purpose version

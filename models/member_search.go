@@ -41,20 +41,7 @@ func (s *Store) SearchMembers(ctx context.Context, a Actor, q string, p Page) ([
 	limit := s.limits.pageSize(p.Limit)
 	db := s.db(ctx)
 	query := matchingMembers(db, q).Select("id, name")
-	if p.Cursor != "" {
-		query = query.Where("lower(name) > ? OR (lower(name) = ? AND id > ?)", c.Key, c.Key, c.ID)
-	}
-	var out []MemberRef
-	if err := query.Order("lower(name), id").Limit(limit + 1).Scan(&out).Error; err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		last := out[limit-1]
-		next = encodeCursor(cursor{ID: last.ID, Key: strings.ToLower(last.Name)})
-	}
-	return out, next, nil
+	return pageByName(query, c, limit, "name", "id", func(r *MemberRef) (string, int64) { return r.Name, r.ID })
 }
 
 // matchingMembers selects the members whose name contains q, ignoring case,

@@ -90,20 +90,8 @@ func (s *Store) Notifications(ctx context.Context, a Actor, p Page) ([]Notificat
 		return nil, "", err
 	}
 	limit := s.limits.pageSize(p.Limit)
-	q := s.db(ctx).Where("member_id = ?", a.ID)
-	if p.Cursor != "" {
-		q = q.Where("id < ?", c.ID)
-	}
-	var out []Notification
-	if err := q.Order("id DESC").Limit(limit + 1).Find(&out).Error; err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = encodeCursor(cursor{ID: out[limit-1].ID})
-	}
-	return out, next, nil
+	q := s.db(ctx).Model(&Notification{}).Where("member_id = ?", a.ID)
+	return pageByID(q, c, limit, "id", true, func(r *Notification) int64 { return r.ID })
 }
 
 // UnreadCount counts the actor's unread notifications, for the header.

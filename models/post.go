@@ -218,17 +218,9 @@ func (s *Store) ReadThread(ctx context.Context, a Actor, threadID int64, pg Page
 	}
 	limit = s.limits.pageSize(limit)
 	q := postViews(s.db(ctx)).Where("posts.thread_id = ?", threadID)
-	if pg.Cursor != "" {
-		q = q.Where("posts.id > ?", c.ID)
-	}
-	var out []PostView
-	if err := q.Order("posts.id").Limit(limit + 1).Scan(&out).Error; err != nil {
+	out, next, err := pageByID(q, c, limit, "posts.id", false, func(r *PostView) int64 { return r.ID })
+	if err != nil {
 		return nil, nil, "", err
-	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = encodeCursor(cursor{ID: out[limit-1].ID})
 	}
 	return t, out, next, nil
 }

@@ -216,19 +216,7 @@ func (s *Store) Removals(ctx context.Context, a Actor, slug string, p Page) ([]R
 	}
 	limit := s.limits.pageSize(p.Limit)
 	q := removalsQuery(db).Where("removals.space_id = ? AND removals.lifted_at IS NULL", sp.ID)
-	if p.Cursor != "" {
-		q = q.Where("removals.id < ?", c.ID)
-	}
-	var out []RemovalView
-	if err := q.Order("removals.id DESC").Limit(limit + 1).Scan(&out).Error; err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = encodeCursor(cursor{ID: out[limit-1].ID})
-	}
-	return out, next, nil
+	return pageByID(q, c, limit, "removals.id", true, func(r *RemovalView) int64 { return r.ID })
 }
 
 func removalsQuery(db *gorm.DB) *gorm.DB {

@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"strings"
 
 	"gorm.io/gorm"
 )
@@ -30,18 +29,9 @@ func (s *Store) ListSpaces(ctx context.Context, a Actor, f SpaceFilter) ([]Space
 	case "others":
 		q = q.Where("id NOT IN (?)", db.Model(&Membership{}).Select("space_id").Where("member_id = ?", a.ID))
 	}
-	if f.Cursor != "" {
-		q = q.Where("(lower(name) > ?) OR (lower(name) = ? AND id > ?)", c.Key, c.Key, c.ID)
-	}
-	var spaces []Space
-	if err := q.Order("lower(name), id").Limit(limit + 1).Find(&spaces).Error; err != nil {
+	spaces, next, err := pageByName(q, c, limit, "name", "id", spaceKey)
+	if err != nil {
 		return nil, "", err
-	}
-	next := ""
-	if len(spaces) > limit {
-		spaces = spaces[:limit]
-		last := spaces[limit-1]
-		next = encodeCursor(cursor{ID: last.ID, Key: strings.ToLower(last.Name)})
 	}
 	views, err := s.viewsOf(db, a, spaces)
 	return views, next, err
@@ -112,3 +102,5 @@ func (s *Store) MemberSpaces(ctx context.Context, a Actor, memberID int64) ([]Sp
 	}
 	return s.viewsOf(db, a, spaces)
 }
+
+func spaceKey(sp *Space) (string, int64) { return sp.Name, sp.ID }

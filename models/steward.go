@@ -274,17 +274,5 @@ func (s *Store) MyStewardOffers(ctx context.Context, a Actor, p Page) ([]Steward
 	}
 	limit := s.limits.pageSize(p.Limit)
 	q := stewardOffersQuery(s.db(ctx)).Where("steward_offers.member_id = ? AND steward_offers.status = ?", a.ID, OfferPending)
-	if p.Cursor != "" {
-		q = q.Where("steward_offers.id < ?", c.ID)
-	}
-	var out []StewardOfferView
-	if err := q.Order("steward_offers.id DESC").Limit(limit + 1).Scan(&out).Error; err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = encodeCursor(cursor{ID: out[limit-1].ID})
-	}
-	return out, next, nil
+	return pageByID(q, c, limit, "steward_offers.id", true, func(r *StewardOfferView) int64 { return r.ID })
 }

@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"strings"
 	"time"
 )
 
@@ -61,20 +60,7 @@ func (s *Store) DeskMembers(ctx context.Context, a Actor, slug string, p Page) (
 			"AND so.member_id = memberships.member_id AND so.status = ?) AS offer_pending", OfferPending).
 		Joins("JOIN members ON members.id = memberships.member_id").
 		Where("memberships.space_id = ?", sp.ID)
-	if p.Cursor != "" {
-		q = q.Where("(lower(members.name) > ? OR (lower(members.name) = ? AND members.id > ?))", c.Key, c.Key, c.ID)
-	}
-	var out []DeskMember
-	if err := q.Order("lower(members.name), members.id").Limit(limit + 1).Scan(&out).Error; err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		last := out[limit-1]
-		next = encodeCursor(cursor{ID: last.ID, Key: strings.ToLower(last.Name)})
-	}
-	return out, next, nil
+	return pageByName(q, c, limit, "members.name", "members.id", func(r *DeskMember) (string, int64) { return r.Name, r.ID })
 }
 
 // UnstewardedSpaces lists, for admins, the spaces that are not archived and
@@ -94,18 +80,9 @@ func (s *Store) UnstewardedSpaces(ctx context.Context, a Actor, p Page) ([]Space
 	limit := s.limits.pageSize(p.Limit)
 	db := s.db(ctx)
 	q := db.Model(&Space{}).Where("archived_at IS NULL AND NOT EXISTS (SELECT 1 FROM memberships WHERE memberships.space_id = spaces.id AND memberships.steward = ?)", true)
-	if p.Cursor != "" {
-		q = q.Where("(lower(name) > ?) OR (lower(name) = ? AND id > ?)", c.Key, c.Key, c.ID)
-	}
-	var spaces []Space
-	if err := q.Order("lower(name), id").Limit(limit + 1).Find(&spaces).Error; err != nil {
+	spaces, next, err := pageByName(q, c, limit, "name", "id", spaceKey)
+	if err != nil {
 		return nil, "", err
-	}
-	next := ""
-	if len(spaces) > limit {
-		spaces = spaces[:limit]
-		last := spaces[limit-1]
-		next = encodeCursor(cursor{ID: last.ID, Key: strings.ToLower(last.Name)})
 	}
 	views, err := s.viewsOf(db, a, spaces)
 	return views, next, err

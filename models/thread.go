@@ -160,19 +160,7 @@ func threadSummaries(db *gorm.DB) *gorm.DB {
 
 func (s *Store) pageThreads(q *gorm.DB, c cursor, p Page) ([]ThreadSummary, string, error) {
 	limit := s.limits.pageSize(p.Limit)
-	if p.Cursor != "" {
-		q = q.Where("threads.last_post_id < ?", c.ID)
-	}
-	var out []ThreadSummary
-	if err := q.Order("threads.last_post_id DESC").Limit(limit + 1).Scan(&out).Error; err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = encodeCursor(cursor{ID: out[limit-1].LastPostID})
-	}
-	return out, next, nil
+	return pageByID(q, c, limit, "threads.last_post_id", true, func(r *ThreadSummary) int64 { return r.LastPostID })
 }
 
 // ThreadByID returns a thread the actor may read.
