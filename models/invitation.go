@@ -206,6 +206,17 @@ func createInvitations(tx *gorm.DB, a Actor, sp *Space, inviteeIDs []int64, now 
 	if err := tx.CreateInBatches(notices, 200).Error; err != nil {
 		return nil, err
 	}
+	for i, n := range notices {
+		if err := emitNotification(tx, n); err != nil {
+			return nil, err
+		}
+		err := emit(tx, MemberTopic(n.MemberID), EventInvitation, map[string]any{
+			"invitation_id": invs[i].ID, "space": spaceRef(sp), "inviter": map[string]any{"id": a.ID, "name": a.Name},
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
 	return ids, nil
 }
 

@@ -154,6 +154,9 @@ func (s *Store) LeaveSpace(ctx context.Context, a Actor, slug string) (bool, err
 			return err
 		}
 		left = true
+		if err := emitMembershipEnded(tx, a.ID, sp, "left"); err != nil {
+			return err
+		}
 		if err := audit(tx, AuditEntry{ActorID: &a.ID, SubjectID: &a.ID, SpaceID: &sp.ID, Action: "membership.left", CreatedAt: s.clock()}); err != nil {
 			return err
 		}

@@ -43,25 +43,47 @@ func spaceRef(sp *Space) map[string]any {
 	return map[string]any{"slug": sp.Slug, "name": sp.Name}
 }
 
-// notify writes one notification inside the caller's transaction.
+// notify writes one notification inside the caller's transaction, and the
+// event that brings it to the person's open pages.
 func notify(tx *gorm.DB, memberID int64, kind string, sp *Space, data NoticeData, now time.Time) error {
 	n, err := newNotification(memberID, kind, sp, data, now)
 	if err != nil {
 		return err
 	}
-	return tx.Create(n).Error
+	if err := tx.Create(n).Error; err != nil {
+		return err
+	}
+	return emitNotification(tx, n)
 }
 
-// notifyMembers tells every current member of a space, except one, in a
-// single statement. People who left hear nothing more about it.
+// notifyMembers tells every current member of a space, except one. People
+// who left hear nothing more about it.
 func notifyMembers(tx *gorm.DB, sp *Space, except int64, kind string, data NoticeData, now time.Time) error {
-	n, err := newNotification(0, kind, sp, data, now)
+	var ids []int64
+	if err := tx.Model(&Membership{}).Where("space_id = ? AND member_id <> ?", sp.ID, except).Order("member_id").Pluck("member_id", &ids).Error; err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	tmpl, err := newNotification(0, kind, sp, data, now)
 	if err != nil {
 		return err
 	}
-	return tx.Exec(`INSERT INTO notifications (member_id, kind, space_id, data, created_at)
-		SELECT member_id, ?, ?, ?, ? FROM memberships WHERE space_id = ? AND member_id <> ?`,
-		n.Kind, n.SpaceID, n.Data, n.CreatedAt, sp.ID, except).Error
+	ns := make([]Notification, len(ids))
+	for i, id := range ids {
+		ns[i] = *tmpl
+		ns[i].MemberID = id
+	}
+	if err := tx.CreateInBatches(&ns, 500).Error; err != nil {
+		return err
+	}
+	for i := range ns {
+		if err := emitNotification(tx, &ns[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func newNotification(memberID int64, kind string, sp *Space, data NoticeData, now time.Time) (*Notification, error) {

@@ -132,6 +132,15 @@ func (s *Store) CreatePost(ctx context.Context, a Actor, threadID int64, in NewP
 		if err != nil {
 			return err
 		}
+		t.PostCount++
+		if err := emit(tx, ThreadTopic(t.ID), EventPostCreated, PayloadOf(p, a.Name)); err != nil {
+			return err
+		}
+		if err := emit(tx, SpaceTopic(sp.Slug), EventThreadUpdated, threadActivity{
+			ID: t.ID, Title: t.Title, Kind: t.Kind, PostCount: t.PostCount, LastPostedAt: now,
+		}); err != nil {
+			return err
+		}
 		if to == nil || *to == a.ID {
 			return nil
 		}
@@ -193,7 +202,16 @@ func (s *Store) EditPost(ctx context.Context, a Actor, postID int64, body string
 			return err
 		}
 		p.Body, p.HTML, p.EditedAt = body, html, &now
-		return tx.Model(&p).Updates(map[string]any{"body": body, "html": html, "edited_at": now}).Error
+		if err := tx.Model(&p).Updates(map[string]any{"body": body, "html": html, "edited_at": now}).Error; err != nil {
+			return err
+		}
+		var author string
+		if p.AuthorID != nil {
+			if err := tx.Model(&Member{}).Where("id = ?", *p.AuthorID).Pluck("name", &author).Error; err != nil {
+				return err
+			}
+		}
+		return emit(tx, ThreadTopic(p.ThreadID), EventPostEdited, PayloadOf(&p, author))
 	})
 	if err != nil {
 		return nil, err

@@ -94,6 +94,11 @@ func (s *Store) closeProposal(tx *gorm.DB, p *PurposeProposal, now time.Time) (b
 			return false, err
 		}
 		sp.Purpose, sp.PurposeVersion = p.Text, next
+		if err := emit(tx, SpaceTopic(sp.Slug), EventPurposeChanged, map[string]any{
+			"purpose": map[string]any{"text": sp.Purpose, "version": sp.PurposeVersion}, "proposal_id": p.ID,
+		}); err != nil {
+			return false, err
+		}
 	}
 	p.Status, p.ClosedAt, p.Consents, p.Objections, p.MembersAtClose = status, &now, consents, objections, members
 	reason := fmt.Sprintf("%d consent, %d object; %d of %d members responded, quorum %d", consents, objections, consents+objections, members, quorum)

@@ -138,6 +138,9 @@ func (s *Store) RemoveMember(ctx context.Context, a Actor, slug string, memberID
 		if err := tx.Create(&r).Error; err != nil {
 			return err
 		}
+		if err := emitMembershipEnded(tx, person.ID, sp, "removed"); err != nil {
+			return err
+		}
 		if err := audit(tx, AuditEntry{ActorID: &a.ID, SubjectID: &person.ID, SpaceID: &sp.ID, Action: "membership.removed", Reason: reason, CreatedAt: now}); err != nil {
 			return err
 		}

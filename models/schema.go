@@ -15,7 +15,7 @@ import (
 var entities = []any{
 	&Member{}, &Session{}, &APIToken{}, &Space{}, &PurposeVersion{}, &Membership{},
 	&JoinRequest{}, &Thread{}, &Post{}, &PostRevision{}, &Interaction{}, &AuditEntry{},
-	&Notification{}, &Removal{}, &Invitation{}, &StewardOffer{}, &PurposeProposal{}, &ProposalResponse{},
+	&Notification{}, &Removal{}, &Invitation{}, &StewardOffer{}, &PurposeProposal{}, &ProposalResponse{}, &Event{},
 }
 
 // CheckSchema compares the migrated database with the models and reports

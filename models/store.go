@@ -50,6 +50,7 @@ type Store struct {
 	policy  Policy
 	hasher  passwordHasher
 	md      *markdown
+	publish Publisher
 	now     func() time.Time
 }
 
@@ -241,9 +242,27 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	return nil
 }
 
-// tx runs fn in one write transaction. Inside fn use only tx.
+// tx runs fn in one write transaction. Inside fn use only tx. Events that fn
+// emits are stored in the same transaction and published after it commits.
 func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	return s.write.WithContext(ctx).Transaction(fn)
+	buf := &eventBuffer{}
+	ctx = context.WithValue(ctx, eventsKey{}, buf)
+	err := s.write.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		if err := buf.flush(tx, s.clock()); err != nil {
+			return err
+		}
+		if s.dialect == Postgres {
+			return notifyCommitted(tx, buf.written)
+		}
+		return nil
+	})
+	if err == nil && len(buf.written) > 0 && s.publish != nil {
+		s.publish(buf.written)
+	}
+	return err
 }
 
 // db returns a read handle bound to ctx.

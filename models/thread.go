@@ -106,7 +106,12 @@ func insertThread(tx *gorm.DB, a Actor, sp *Space, in NewThread, html string, no
 	if err := tx.Model(t).Updates(map[string]any{"post_count": 1, "last_post_id": p.ID}).Error; err != nil {
 		return nil, nil, err
 	}
-	return t, p, tx.Model(sp).UpdateColumn("thread_count", gorm.Expr("thread_count + 1")).Error
+	if err := tx.Model(sp).UpdateColumn("thread_count", gorm.Expr("thread_count + 1")).Error; err != nil {
+		return nil, nil, err
+	}
+	return t, p, emit(tx, SpaceTopic(sp.Slug), EventThreadCreated, threadActivity{
+		ID: t.ID, Title: t.Title, Kind: t.Kind, Author: authorRef(t.AuthorID, a.Name), PostCount: 1, LastPostedAt: now,
+	})
 }
 
 // checkPost refuses a write to a space the actor may not post in, with the
