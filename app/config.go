@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"kith/app/live"
 	"kith/models"
 )
 
@@ -54,6 +55,17 @@ type Config struct {
 	LoginsPerMinute  int
 	TokensPerMinute  int
 	RateLimitEntries time.Duration
+
+	LiveSendQueue        int           // frames queued per websocket before it counts as slow and is closed
+	LiveMaxMessageBytes  int64         // largest message a websocket client may send
+	LivePingInterval     time.Duration // how often sockets are pinged; silent for two intervals means gone
+	LiveWriteTimeout     time.Duration // how long one websocket write may take
+	LiveReplayLimit      int           // most events replayed for one subscribe before resync
+	LiveMaxSubscriptions int           // topics one socket may follow
+	LivePresenceInterval time.Duration // reader counts of a thread are sent at most this often
+	EventsMaxAge         time.Duration // the replay backlog keeps events this long ...
+	EventsMaxPerTopic    int           // ... and at most this many per topic
+	EventsPruneInterval  time.Duration // how often the backlog is pruned
 
 	LogLevel  string
 	LogFormat string
@@ -101,6 +113,16 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, env Lookup) {
 	r.integer(&c.LoginsPerMinute, "logins-per-minute", "KITH_LOGINS_PER_MINUTE", 10, "sign-in attempts allowed per client IP per minute")
 	r.integer(&c.TokensPerMinute, "tokens-per-minute", "KITH_TOKENS_PER_MINUTE", 10, "API token requests allowed per client IP per minute")
 	r.duration(&c.RateLimitEntries, "rate-limit-memory", "KITH_RATE_LIMIT_MEMORY", 10*time.Minute, "how long an idle client's rate limit state is kept")
+	r.integer(&c.LiveSendQueue, "live-send-queue", "KITH_LIVE_SEND_QUEUE", 64, "frames queued per live socket before it counts as slow and is closed")
+	r.int64(&c.LiveMaxMessageBytes, "live-max-message-bytes", "KITH_LIVE_MAX_MESSAGE_BYTES", 4096, "largest message a live socket client may send, in bytes")
+	r.duration(&c.LivePingInterval, "live-ping-interval", "KITH_LIVE_PING_INTERVAL", 30*time.Second, "how often live sockets are pinged; a socket silent for two intervals is closed")
+	r.duration(&c.LiveWriteTimeout, "live-write-timeout", "KITH_LIVE_WRITE_TIMEOUT", 10*time.Second, "how long one write to a live socket may take")
+	r.integer(&c.LiveReplayLimit, "live-replay-limit", "KITH_LIVE_REPLAY_LIMIT", 500, "most events replayed to a reconnecting socket; more answers resync")
+	r.integer(&c.LiveMaxSubscriptions, "live-max-subscriptions", "KITH_LIVE_MAX_SUBSCRIPTIONS", 100, "topics one live socket may follow at once")
+	r.duration(&c.LivePresenceInterval, "live-presence-interval", "KITH_LIVE_PRESENCE_INTERVAL", 500*time.Millisecond, "reader counts of a thread are sent at most this often")
+	r.duration(&c.EventsMaxAge, "events-max-age", "KITH_EVENTS_MAX_AGE", 24*time.Hour, "how long the replay backlog keeps events")
+	r.integer(&c.EventsMaxPerTopic, "events-max-per-topic", "KITH_EVENTS_MAX_PER_TOPIC", 1000, "most events the replay backlog keeps per topic")
+	r.duration(&c.EventsPruneInterval, "events-prune-interval", "KITH_EVENTS_PRUNE_INTERVAL", 10*time.Minute, "how often the replay backlog is pruned")
 	r.str(&c.LogLevel, "log-level", "KITH_LOG_LEVEL", "info", "log level: debug, info, warn or error")
 	r.str(&c.LogFormat, "log-format", "KITH_LOG_FORMAT", "text", "log format: text or json")
 }
@@ -137,6 +159,8 @@ func (c *Config) Validate() error {
 		"quorum-members": c.QuorumMembers, "quorum-percent": c.QuorumPercent, "max-rationale-chars": c.MaxRationaleChars,
 		"page-size": c.PageSize, "max-page-size": c.MaxPageSize, "thread-page-size": c.ThreadPageSize,
 		"signups-per-hour": c.SignupsPerHour, "logins-per-minute": c.LoginsPerMinute, "tokens-per-minute": c.TokensPerMinute,
+		"live-send-queue": c.LiveSendQueue, "live-replay-limit": c.LiveReplayLimit, "live-max-subscriptions": c.LiveMaxSubscriptions,
+		"events-max-per-topic": c.EventsMaxPerTopic,
 	} {
 		if v <= 0 {
 			errs = append(errs, fmt.Errorf("%s must be positive, not %d", name, v))
@@ -153,6 +177,18 @@ func (c *Config) Validate() error {
 	}
 	if c.ProposalSweep < time.Second {
 		errs = append(errs, fmt.Errorf("proposal-sweep must be at least a second, not %s", c.ProposalSweep))
+	}
+	for name, v := range map[string]time.Duration{
+		"live-ping-interval": c.LivePingInterval, "live-write-timeout": c.LiveWriteTimeout,
+		"live-presence-interval": c.LivePresenceInterval, "events-max-age": c.EventsMaxAge,
+		"events-prune-interval": c.EventsPruneInterval,
+	} {
+		if v < 10*time.Millisecond {
+			errs = append(errs, fmt.Errorf("%s must be at least 10ms, not %s", name, v))
+		}
+	}
+	if c.LiveMaxMessageBytes < 256 {
+		errs = append(errs, fmt.Errorf("live-max-message-bytes must be at least 256, not %d", c.LiveMaxMessageBytes))
 	}
 	if c.MaxBodyBytes < 1024 {
 		errs = append(errs, fmt.Errorf("max-body-bytes must be at least 1024, not %d", c.MaxBodyBytes))
@@ -190,6 +226,15 @@ func (c *Config) StoreOptions() models.Options {
 			PageSize: c.PageSize, MaxPageSize: c.MaxPageSize, ThreadPageSize: c.ThreadPageSize,
 			MaxRationaleChars: c.MaxRationaleChars,
 		},
+	}
+}
+
+// LiveConfig returns the live hub's settings.
+func (c *Config) LiveConfig() live.Config {
+	return live.Config{
+		SendQueue: c.LiveSendQueue, MaxMessageBytes: c.LiveMaxMessageBytes, PingInterval: c.LivePingInterval,
+		WriteTimeout: c.LiveWriteTimeout, ReplayLimit: c.LiveReplayLimit, MaxSubscriptions: c.LiveMaxSubscriptions,
+		PresenceInterval: c.LivePresenceInterval,
 	}
 }
 

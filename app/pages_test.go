@@ -375,7 +375,7 @@ func pageText(doc *goquery.Document) string {
 
 // checkPageSafety parses an HTML response and fails the test unless it keeps
 // the rules every page keeps: a Content-Security-Policy without
-// 'unsafe-inline'; no script but the app.js reference; no inline style; no
+// 'unsafe-inline'; no script but the app.js and live.js references; no inline style; no
 // event-handler attribute; and, for a signed-in viewer, the session's CSRF
 // token in every form that posts.
 func checkPageSafety(t *testing.T, name string, r *response, viewer *client) *goquery.Document {
@@ -391,11 +391,13 @@ func checkPageSafety(t *testing.T, name string, r *response, viewer *client) *go
 	if err != nil {
 		t.Fatalf("%s: parse: %v", name, err)
 	}
-	if n := doc.Find(`script[src^="/static/app.js"]`).Length(); n != 1 {
-		t.Errorf("%s: %d app.js references, want 1", name, n)
+	for _, js := range []string{"app.js", "live.js"} {
+		if n := doc.Find(`script[src^="/static/` + js + `"]`).Length(); n != 1 {
+			t.Errorf("%s: %d %s references, want 1", name, n, js)
+		}
 	}
-	if n := doc.Find("script").Length(); n != 1 {
-		t.Errorf("%s: %d script elements, want only app.js: %.2000s", name, n, r.Body)
+	if n := doc.Find("script").Length(); n != 2 {
+		t.Errorf("%s: %d script elements, want only app.js and live.js: %.2000s", name, n, r.Body)
 	}
 	if n := doc.Find("script:not([src])").Length(); n != 0 {
 		t.Errorf("%s: %d inline scripts", name, n)

@@ -145,6 +145,8 @@ func (s *Server) routes() *echo.Echo {
 	api.POST("/spaces/:slug/purpose/affirm", s.apiAffirmPurpose)
 	api.GET("/purpose-proposals/:id", s.apiGetProposal)
 	api.POST("/purpose-proposals/:id/responses", s.apiRespondToProposal)
+	// API: live updates (a websocket).
+	api.GET("/live", s.apiLive)
 	api.Any("/*", func(c echo.Context) error { return errNoRoute })
 	return e
 }

@@ -12,8 +12,10 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/labstack/echo/v4"
 
+	"kith/app/live"
 	"kith/models"
 )
 
@@ -24,6 +26,7 @@ type Server struct {
 	log   *slog.Logger
 	echo  *echo.Echo
 	views *renderer
+	hub   *live.Hub
 }
 
 // New wires a server around an open, migrated store.
@@ -33,8 +36,34 @@ func New(cfg Config, store *models.Store, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, store: store, log: log, views: views}
+	s.hub = live.NewHub(cfg.LiveConfig(), store, log)
+	go s.hub.Run(context.Background()) // stopped by Close, or by Serve once requests have drained
+	store.SetPublisher(s.hub.Publish)
 	s.echo = s.routes()
 	return s, nil
+}
+
+// Close closes the live sockets with a going-away close frame. Serve calls
+// it on shutdown; a server used only as an http.Handler may call it when done.
+func (s *Server) Close() { s.hub.Close() }
+
+// apiLive upgrades to the live-update websocket (DESIGN.md section 4). It
+// is authenticated like the API; a socket of a cookie session must come
+// from the instance's own pages.
+func (s *Server) apiLive(c echo.Context) error {
+	r := c.Request()
+	if !websocket.IsWebSocketUpgrade(r) {
+		return models.Errorf(models.CodeInvalid, "This endpoint speaks websocket: send an upgrade request.")
+	}
+	a := actor(c)
+	if !a.SignedIn() && !s.cfg.PublicRead {
+		return models.Errorf(models.CodeUnauthorized, "Sign in first.")
+	}
+	if session(c) != nil && !live.SameOrigin(r, s.cfg.BaseURL) {
+		return errCrossOrigin
+	}
+	s.hub.Serve(c.Response(), r, a)
+	return nil
 }
 
 // ServeHTTP serves one request.
@@ -90,8 +119,16 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	defer s.hub.Close()
 	stopSweep := s.startProposalSweep(ctx)
 	defer stopSweep()
+	stopPrune := live.StartPruner(ctx, s.store, s.cfg.EventsPruneInterval, s.cfg.EventsMaxAge, s.cfg.EventsMaxPerTopic, s.log)
+	defer stopPrune()
+	if s.store.Dialect() == models.Postgres {
+		// Instances on one PostgreSQL learn of each other's events by NOTIFY.
+		stopListen := live.StartListener(ctx, s.cfg.DatabaseURL, s.store, s.hub, s.log)
+		defer stopListen()
+	}
 	s.log.Info("kith serving", "addr", ln.Addr().String(), "base_url", s.cfg.BaseURL, "database", string(s.store.Dialect()))
 	select {
 	case err := <-errc:
@@ -102,8 +139,12 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {
+		s.hub.Close()
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	// Requests have drained; websockets (hijacked, so not among them) get a
+	// going-away close frame.
+	s.hub.Close()
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

@@ -42,7 +42,7 @@ func TestMain(m *testing.M) {
 }
 
 // kithCmd runs a kith command to completion and returns its output.
-func kithCmd(t *testing.T, args ...string) (string, error) {
+func kithCmd(t testing.TB, args ...string) (string, error) {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Env = append(os.Environ(), "KITH_PASSWORD_COST=4")
@@ -61,7 +61,7 @@ type instance struct {
 
 var servingAddr = regexp.MustCompile(`msg="kith serving" addr=(\S+)`)
 
-func serve(t *testing.T, dataDir string, args ...string) *instance {
+func serve(t testing.TB, dataDir string, args ...string) *instance {
 	t.Helper()
 	cmd := exec.Command(binary, append([]string{"serve", "--data", dataDir, "--addr", "127.0.0.1:0"}, args...)...)
 	cmd.Env = append(os.Environ(), "KITH_PASSWORD_COST=4", "KITH_SHUTDOWN_TIMEOUT=10s")
@@ -113,7 +113,7 @@ func (in *instance) log() string {
 }
 
 // stop sends SIGTERM and waits for a clean exit.
-func (in *instance) stop(t *testing.T) {
+func (in *instance) stop(t testing.TB) {
 	t.Helper()
 	if err := in.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -130,7 +130,7 @@ func (in *instance) stop(t *testing.T) {
 
 // api is a minimal JSON client with a bearer token.
 type api struct {
-	t     *testing.T
+	t     testing.TB
 	base  string
 	token string
 }
@@ -162,7 +162,7 @@ func (a *api) call(method, path string, body any, want int) map[string]any {
 }
 
 // signUp creates an account and returns an API client with a bearer token.
-func signUp(t *testing.T, base, name string) *api {
+func signUp(t testing.TB, base, name string) *api {
 	t.Helper()
 	a := &api{t: t, base: base}
 	email := strings.ToLower(name) + "@example.com"

@@ -1,0 +1,212 @@
+package live
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"kith/models"
+)
+
+// conn is one websocket. Its reader runs in the handler's goroutine and its
+// writer in its own; only the hub queues frames on send, and only the hub
+// closes it.
+type conn struct {
+	ws    *websocket.Conn
+	actor models.Actor
+	send  chan []*websocket.PreparedMessage
+
+	// Set by the hub before it closes send; read by the writer after.
+	closeCode int
+	closeText string
+
+	// Owned by the hub goroutine.
+	subs map[string]*sub
+	gone bool
+}
+
+// clientOp is what a client sends.
+type clientOp struct {
+	Op    string `json:"op"`
+	Topic string `json:"topic"`
+	Since *int64 `json:"since"`
+}
+
+// SameOrigin reports whether a browser's websocket comes from the instance
+// itself: its Origin names the base URL's host or the host it asked for.
+// Clients that send no Origin are not browsers and carry no ambient
+// credentials from another site.
+func SameOrigin(r *http.Request, baseURL string) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	if b, err := url.Parse(baseURL); err == nil && b.Host != "" && strings.EqualFold(u.Host, b.Host) {
+		return true
+	}
+	return strings.EqualFold(u.Host, r.Host)
+}
+
+// Serve upgrades the request to a websocket for actor a and serves it until
+// it closes. The caller has authenticated the request and checked its Origin.
+func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, a models.Actor) {
+	ws, err := h.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered with an HTTP error
+	}
+	c := &conn{ws: ws, actor: a, send: make(chan []*websocket.PreparedMessage, h.cfg.SendQueue), subs: map[string]*sub{}}
+	if !h.call(func() {
+		h.register(c)
+		h.writers.Add(1)
+	}) {
+		_ = ws.WriteControl(websocket.CloseMessage,
+			websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), time.Now().Add(time.Second))
+		_ = ws.Close()
+		return
+	}
+	go h.writeLoop(c)
+	h.readLoop(c)
+	h.do(func() { h.remove(c, websocket.CloseNormalClosure, "", false) })
+}
+
+// writeLoop writes queued frames and pings until the hub closes the queue,
+// then sends a close frame.
+func (h *Hub) writeLoop(c *conn) {
+	defer h.writers.Done()
+	defer func() { _ = c.ws.Close() }()
+	ping := time.NewTicker(h.cfg.PingInterval)
+	defer ping.Stop()
+	for {
+		select {
+		case batch, ok := <-c.send:
+			if !ok {
+				_ = c.ws.WriteControl(websocket.CloseMessage,
+					websocket.FormatCloseMessage(c.closeCode, c.closeText), time.Now().Add(h.cfg.WriteTimeout))
+				return
+			}
+			if err := c.ws.SetWriteDeadline(time.Now().Add(h.cfg.WriteTimeout)); err != nil {
+				return
+			}
+			for _, pm := range batch {
+				if err := c.ws.WritePreparedMessage(pm); err != nil {
+					return
+				}
+			}
+		case <-ping.C:
+			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(h.cfg.WriteTimeout)); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// readLoop reads the client's ops until the socket fails or closes. A client
+// that answers no ping for two intervals is dropped.
+func (h *Hub) readLoop(c *conn) {
+	wait := 2 * h.cfg.PingInterval
+	c.ws.SetReadLimit(h.cfg.MaxMessageBytes)
+	alive := func() { _ = c.ws.SetReadDeadline(time.Now().Add(wait)) }
+	alive()
+	c.ws.SetPongHandler(func(string) error { alive(); return nil })
+	for {
+		_, data, err := c.ws.ReadMessage()
+		if err != nil {
+			return
+		}
+		alive()
+		var op clientOp
+		if err := json.Unmarshal(data, &op); err != nil {
+			h.reply(c, errorFrame("", models.CodeInvalid, "Send {\"op\":\"subscribe\",\"topic\":...} or {\"op\":\"unsubscribe\",\"topic\":...}."))
+			continue
+		}
+		switch op.Op {
+		case "subscribe":
+			h.subscribe(c, op.Topic, op.Since)
+		case "unsubscribe":
+			name := op.Topic
+			h.do(func() {
+				if s := c.subs[name]; s != nil {
+					h.detach(s)
+				}
+			})
+		default:
+			h.reply(c, errorFrame(op.Topic, models.CodeInvalid, "Unknown op; use subscribe or unsubscribe."))
+		}
+	}
+}
+
+// reply queues a frame for c from outside the hub goroutine.
+func (h *Hub) reply(c *conn, pm *websocket.PreparedMessage) {
+	h.do(func() { h.send(c, []*websocket.PreparedMessage{pm}) })
+}
+
+// subscribe registers the subscription with the hub first, so that it
+// collects every event released from then on, then authorizes it and reads
+// the backlog. Whatever the backlog and the live stream both hold is sent
+// once: the hub drops live events at or below the last replayed seq.
+func (h *Hub) subscribe(c *conn, name string, since *int64) {
+	stored := name
+	if name == "me" {
+		if !c.actor.SignedIn() {
+			h.reply(c, errorFrame(name, models.CodeUnauthorized, "Sign in to follow your own notifications."))
+			return
+		}
+		stored = models.MemberTopic(c.actor.ID)
+	} else if !strings.HasPrefix(name, "thread:") && !strings.HasPrefix(name, "space:") {
+		h.reply(c, errorFrame(name, models.CodeInvalid, "Subscribe to thread:ID, space:SLUG or me."))
+		return
+	}
+	var s *sub
+	if !h.call(func() { s = h.beginSub(c, name, stored) }) || s == nil {
+		return
+	}
+	r := h.authorizeAndReplay(c.actor, name, stored, since)
+	h.do(func() { h.finish(s, r) })
+}
+
+func (h *Hub) authorizeAndReplay(a models.Actor, name, stored string, since *int64) settled {
+	sub, err := h.store.CanSubscribe(h.ctx, a, name)
+	if err != nil {
+		return settled{err: err}
+	}
+	if sub.Topic != stored {
+		return settled{err: models.Errorf(models.CodeInvalid, "Name the topic as thread:ID or space:SLUG.")}
+	}
+	r := settled{spaceID: sub.SpaceID}
+	if since != nil && *since >= 0 {
+		events, ok, err := h.store.EventsSince(h.ctx, stored, *since, h.cfg.ReplayLimit)
+		if err != nil {
+			return settled{err: err}
+		}
+		if ok && len(events) > 0 {
+			r.replay = make([]*websocket.PreparedMessage, len(events))
+			for i, e := range events {
+				r.replay[i] = eventFrame(publicName(stored), e)
+			}
+			r.last = events[len(events)-1].Seq
+			return r
+		}
+		latest, err := h.store.LatestSeq(h.ctx, stored)
+		if err != nil {
+			return settled{err: err}
+		}
+		// Nothing to replay: fine when since is the latest; a since older than
+		// the backlog, or one from the future, needs a fresh start.
+		r.resync, r.last = !ok || *since != latest, latest
+		return r
+	}
+	latest, err := h.store.LatestSeq(h.ctx, stored)
+	if err != nil {
+		return settled{err: err}
+	}
+	r.last = latest
+	return r
+}

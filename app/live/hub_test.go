@@ -1,0 +1,202 @@
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"kith/models"
+)
+
+// fakeStore lets anyone follow anything and keeps a backlog in memory.
+type fakeStore struct {
+	mu     sync.Mutex
+	events map[string][]models.Event
+}
+
+func (f *fakeStore) CanSubscribe(_ context.Context, a models.Actor, topic string) (models.Subscription, error) {
+	if topic == "me" {
+		return models.Subscription{Topic: models.MemberTopic(a.ID)}, nil
+	}
+	return models.Subscription{Topic: topic, SpaceID: 1}, nil
+}
+
+func (f *fakeStore) EventsSince(_ context.Context, topic string, seq int64, limit int) ([]models.Event, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []models.Event
+	for _, e := range f.events[topic] {
+		if e.Seq > seq {
+			out = append(out, e)
+		}
+	}
+	return out, len(out) <= limit, nil
+}
+
+func (f *fakeStore) LatestSeq(_ context.Context, topic string) (int64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	es := f.events[topic]
+	if len(es) == 0 {
+		return 0, nil
+	}
+	return es[len(es)-1].Seq, nil
+}
+
+// commit stores events in the backlog without publishing them.
+func (f *fakeStore) commit(es ...models.Event) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.events == nil {
+		f.events = map[string][]models.Event{}
+	}
+	for _, e := range es {
+		f.events[e.Topic] = append(f.events[e.Topic], e)
+	}
+}
+
+func ev(topic string, seq int64) models.Event {
+	return models.Event{ID: seq, Topic: topic, Seq: seq, Kind: models.EventPostCreated, Payload: `{"n":` + itoaTest(seq) + `}`}
+}
+
+func itoaTest(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+func startHub(t *testing.T, store Store) (*Hub, *websocket.Conn) {
+	t.Helper()
+	h := NewHub(Config{GapWait: 20 * time.Millisecond}, store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	go h.Run(context.Background())
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.Serve(w, r, models.Actor{ID: 7, Name: "Ann"})
+	}))
+	t.Cleanup(func() { h.Close(); srv.Close() })
+	ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ws.Close() })
+	return h, ws
+}
+
+type testFrame struct {
+	Topic string `json:"topic"`
+	Seq   int64  `json:"seq"`
+	Event string `json:"event"`
+}
+
+func readFrame(t *testing.T, ws *websocket.Conn) testFrame {
+	t.Helper()
+	_ = ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+	var f testFrame
+	if err := ws.ReadJSON(&f); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func subscribe(t *testing.T, ws *websocket.Conn, topic string) {
+	t.Helper()
+	if err := ws.WriteJSON(map[string]any{"op": "subscribe", "topic": topic}); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if f := readFrame(t, ws); f.Event == "subscribed" {
+			return
+		} else if f.Event != "presence" {
+			t.Fatalf("subscribing: %+v", f)
+		}
+	}
+}
+
+// nextEvent skips presence counts.
+func nextEvent(t *testing.T, ws *websocket.Conn) testFrame {
+	t.Helper()
+	for {
+		if f := readFrame(t, ws); f.Event != "presence" {
+			return f
+		}
+	}
+}
+
+// Events that arrive out of order, or twice (in-process and through
+// NOTIFY), are delivered once each, in seq order.
+func TestHubOrdersAndDedupes(t *testing.T) {
+	store := &fakeStore{}
+	h, ws := startHub(t, store)
+	subscribe(t, ws, "thread:1")
+	store.commit(ev("thread:1", 1), ev("thread:1", 2), ev("thread:1", 3))
+	h.Publish([]models.Event{ev("thread:1", 2)})
+	h.Publish([]models.Event{ev("thread:1", 1), ev("thread:1", 2)})
+	h.Publish([]models.Event{ev("thread:1", 1), ev("thread:1", 3)})
+	for want := int64(1); want <= 3; want++ {
+		if f := nextEvent(t, ws); f.Seq != want || f.Event != models.EventPostCreated {
+			t.Fatalf("want seq %d, got %+v", want, f)
+		}
+	}
+	store.commit(ev("thread:1", 4))
+	h.Publish([]models.Event{ev("thread:1", 3), ev("thread:1", 4)})
+	if f := nextEvent(t, ws); f.Seq != 4 {
+		t.Fatalf("after duplicates: %+v", f)
+	}
+}
+
+// An event whose predecessors never arrive (their NOTIFY was lost) waits a
+// moment, then the hub reads them from the backlog.
+func TestHubFillsGapsFromTheBacklog(t *testing.T) {
+	store := &fakeStore{}
+	h, ws := startHub(t, store)
+	subscribe(t, ws, "thread:1")
+	store.commit(ev("thread:1", 1), ev("thread:1", 2), ev("thread:1", 3))
+	h.Publish([]models.Event{ev("thread:1", 3)})
+	for want := int64(1); want <= 3; want++ {
+		if f := nextEvent(t, ws); f.Seq != want {
+			t.Fatalf("want seq %d, got %+v", want, f)
+		}
+	}
+	// CatchUp (after the listener reconnects) finds what was never announced.
+	store.commit(ev("thread:1", 4), ev("thread:1", 5))
+	h.CatchUp()
+	for want := int64(4); want <= 5; want++ {
+		if f := nextEvent(t, ws); f.Seq != want {
+			t.Fatalf("catch-up: want seq %d, got %+v", want, f)
+		}
+	}
+}
+
+// membership.ended cuts the person's subscriptions to that space at once,
+// whether or not they follow "me".
+func TestHubCutsOnMembershipEnded(t *testing.T) {
+	store := &fakeStore{}
+	h, ws := startHub(t, store)
+	subscribe(t, ws, "thread:1")
+	subscribe(t, ws, "space:x")
+	ended := models.Event{ID: 99, Topic: models.MemberTopic(7), Seq: 1, Kind: models.EventMembershipEnded,
+		Payload: `{"space":{"id":1,"slug":"x","name":"X"},"how":"left"}`}
+	store.commit(ended)
+	h.Publish([]models.Event{ended})
+	cut := map[string]bool{}
+	for len(cut) < 2 {
+		f := nextEvent(t, ws)
+		if f.Event != "error" {
+			t.Fatalf("want error frames, got %+v", f)
+		}
+		cut[f.Topic] = true
+	}
+	store.commit(ev("thread:1", 1))
+	h.Publish([]models.Event{ev("thread:1", 1)})
+	subscribe(t, ws, "me")
+	note := models.Event{ID: 100, Topic: models.MemberTopic(7), Seq: 2, Kind: models.EventNotification, Payload: `{}`}
+	store.commit(note)
+	h.Publish([]models.Event{note})
+	if f := nextEvent(t, ws); f.Topic != "me" || f.Seq != 2 {
+		t.Fatalf("after the cut: %+v", f)
+	}
+}
