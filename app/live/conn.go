@@ -73,8 +73,14 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, a models.Actor) {
 		return
 	}
 	go h.writeLoop(c)
-	h.readLoop(c)
-	h.do(func() { h.remove(c, websocket.CloseNormalClosure, "", false) })
+	// The reader gets a goroutine of its own, and the HTTP handler returns:
+	// the hijacked connection lives on, while the handler's deep stack, the
+	// request and the router's context are freed. An idle socket then costs
+	// two small goroutines and its buffers (see BenchmarkLiveFanout).
+	go func() {
+		h.readLoop(c)
+		h.do(func() { h.remove(c, websocket.CloseNormalClosure, "", false) })
+	}()
 }
 
 // writeLoop writes queued frames and pings until the hub closes the queue,

@@ -39,7 +39,7 @@ func BenchmarkLiveFanout(b *testing.B) {
 }
 
 func fanout(b *testing.B, n, posts int) {
-	in := serve(b, b.TempDir(), "--log-level", "warn")
+	in := serve(b, b.TempDir())
 	ann := signUp(b, in.URL, "Ann")
 	ann.call("POST", "/api/v1/spaces", map[string]any{"slug": "bench", "name": "Bench", "purpose": purpose, "visibility": "open"}, http.StatusCreated)
 	th := ann.call("POST", "/api/v1/spaces/bench/threads", map[string]any{"title": "Fan-out", "body": "first"}, http.StatusCreated)
