@@ -19,6 +19,7 @@ type joinBox struct {
 }
 
 type spacePage struct {
+	LiveSeq int64 // the space topic's latest event when the list was read
 	Space   *models.SpaceView
 	Join    joinBox
 	Threads []models.ThreadSummary
@@ -39,6 +40,11 @@ func (s *Server) showSpace(c echo.Context, status int, joinErr *models.Error) er
 	}
 	page := spacePage{Space: sp, Join: joinBox{Space: sp, CSRF: csrfToken(c), SignedIn: a.SignedIn(), Error: joinErr}}
 	if sp.CanRead {
+		// The live seq is read before the list, so live.js asks for every
+		// event after it; any it already shows are skipped by id.
+		if page.LiveSeq, err = s.store.LatestSeq(ctx, models.SpaceTopic(sp.Slug)); err != nil {
+			return err
+		}
 		if page.Threads, page.Next, err = s.store.ListThreads(ctx, a, sp.Slug, models.Page{Cursor: c.QueryParam("cursor")}); err != nil {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 )
 
 type threadPage struct {
+	LiveSeq     int64 // the thread topic's latest event when the posts were read
 	Thread      *models.ThreadView
 	Posts       []models.PostView
 	Next        string
@@ -32,6 +33,10 @@ func (s *Server) showThread(c echo.Context, status int, page threadPage) error {
 	}
 	ctx := c.Request().Context()
 	a := actor(c)
+	// Read before the posts: live.js replays every event after it.
+	if page.LiveSeq, err = s.store.LatestSeq(ctx, models.ThreadTopic(id)); err != nil {
+		return err
+	}
 	if page.Thread, page.Posts, page.Next, err = s.store.ReadThread(ctx, a, id, models.Page{Cursor: c.QueryParam("cursor")}); err != nil {
 		return err
 	}

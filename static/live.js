@@ -21,8 +21,11 @@
 
   // topics maps each topic to the last seq seen on it (null: none yet).
   var topics = {};
-  if (posts) topics["thread:" + posts.dataset.liveThread] = null;
-  if (threads) topics["space:" + threads.dataset.liveSpace] = null;
+  // Pages say which seq their content reflects, so the first subscription
+  // replays exactly what came after the page was read.
+  function seqOf(el) { return el.dataset.liveSeq ? Number(el.dataset.liveSeq) : null; }
+  if (posts) topics["thread:" + posts.dataset.liveThread] = seqOf(posts);
+  if (threads) topics["space:" + threads.dataset.liveSpace] = seqOf(threads);
   if (me) topics.me = null;
   if (!Object.keys(topics).length) return;
 
@@ -70,9 +73,9 @@
     switch (f.event) {
       case "subscribed":
         attempt = 0;
-        // A first subscription starts from the server's latest seq; posts or
-        // threads that came between rendering the page and now are fetched
-        // once. (The unread count can wait for the next notification.)
+        // A page without a seq starts from the server's latest; posts or
+        // threads that came between rendering it and now are fetched once.
+        // (The unread count can wait for the next notification.)
         if (topic in topics && topics[topic] == null) {
           topics[topic] = f.seq || 0;
           if (topic !== "me") refresh(topic);
