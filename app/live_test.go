@@ -117,7 +117,9 @@ type socket struct {
 
 // dialLive opens a live socket as c (its cookie, or its bearer token), from
 // origin ("" sends none). A nil client dials signed out.
-func (ts *testServer) dialLive(c *client, origin string) (*socket, *http.Response, error) {
+// dialLive opens a socket as c (nil: signed out) with the given Origin, and
+// returns the handshake's HTTP status when it is refused.
+func (ts *testServer) dialLive(c *client, origin string) (*socket, int, error) {
 	h := http.Header{}
 	if origin != "" {
 		h.Set("Origin", origin)
@@ -132,22 +134,23 @@ func (ts *testServer) dialLive(c *client, origin string) (*socket, *http.Respons
 	}
 	d := websocket.Dialer{HandshakeTimeout: 5 * time.Second}
 	ws, res, err := d.Dial("ws"+strings.TrimPrefix(ts.URL, "http")+"/api/v1/live", h)
+	status := 0
+	if res != nil {
+		status = res.StatusCode
+		_ = res.Body.Close()
+	}
 	if err != nil {
-		return nil, res, err
+		return nil, status, err
 	}
 	ts.t.Cleanup(func() { _ = ws.Close() })
-	return &socket{t: ts.t, ws: ws}, res, nil
+	return &socket{t: ts.t, ws: ws}, status, nil
 }
 
 // live opens a socket as c from the instance's own origin, or fails the test.
 func (ts *testServer) live(c *client) *socket {
 	ts.t.Helper()
-	s, res, err := ts.dialLive(c, ts.URL)
+	s, status, err := ts.dialLive(c, ts.URL)
 	if err != nil {
-		status := 0
-		if res != nil {
-			status = res.StatusCode
-		}
 		ts.t.Fatalf("dial live: %v (status %d)", err, status)
 	}
 	return s
@@ -412,8 +415,8 @@ func TestLiveRefusesWhatCannotBeRead(t *testing.T) {
 	own.mustSubscribe("space:req-guild")
 
 	// Signed out, where open spaces need sign-in: no socket at all.
-	if _, res, err := ts.dialLive(nil, ts.URL); err == nil || res == nil || res.StatusCode != http.StatusUnauthorized {
-		t.Fatalf("signed-out socket without public read: %v %v", err, res)
+	if _, status, err := ts.dialLive(nil, ts.URL); err == nil || status != http.StatusUnauthorized {
+		t.Fatalf("signed-out socket without public read: %v %d", err, status)
 	}
 	// A plain GET is not an upgrade.
 	ts.client().do("GET", "/api/v1/live", nil).wantError(http.StatusUnprocessableEntity, models.CodeInvalid)
@@ -445,9 +448,9 @@ func TestLiveOriginAndBearer(t *testing.T) {
 	tid, _ := ann.thread("go-guild", "Hello")
 
 	// A cookie session from another site is refused before the upgrade.
-	_, res, err := ts.dialLive(ann, "https://evil.example")
-	if err == nil || res == nil || res.StatusCode != http.StatusForbidden {
-		t.Fatalf("cross-site cookie socket: %v %v", err, res)
+	_, status, err := ts.dialLive(ann, "https://evil.example")
+	if err == nil || status != http.StatusForbidden {
+		t.Fatalf("cross-site cookie socket: %v %d", err, status)
 	}
 	// The instance's own origin, or the base URL's host, passes.
 	if _, _, err := ts.dialLive(ann, ts.URL); err != nil {
@@ -469,8 +472,8 @@ func TestLiveOriginAndBearer(t *testing.T) {
 	}
 	// A bad token is refused.
 	script.bearer = "not-a-token"
-	if _, res, err := ts.dialLive(script, ""); err == nil || res == nil || res.StatusCode != http.StatusUnauthorized {
-		t.Fatalf("bad bearer token: %v %v", err, res)
+	if _, status, err := ts.dialLive(script, ""); err == nil || status != http.StatusUnauthorized {
+		t.Fatalf("bad bearer token: %v %d", err, status)
 	}
 }
 
