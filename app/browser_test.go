@@ -50,34 +50,8 @@ func shotsDir() string {
 // reply, edit with history, and leave. It then takes screenshots of the main
 // pages, light and dark, wide and narrow.
 func TestBrowser(t *testing.T) {
-	execPath := chromiumPath()
-	if execPath == "" {
-		t.Skip("chromium not installed: browser test SKIPPED (apt-get install -y chromium)")
-	}
+	browserCtx := startBrowser(t, "browser test")
 	ts := startServer(t, models.SQLite, nil)
-
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(execPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
-	// No timeout here: the first Run binds the browser's life to this context.
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
-	if err := start(browserCtx, cancelBrowser); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
 
 	ann := newPerson(t, browserCtx, ts.URL, "Ann Lee")
 	defer ann.close()
@@ -341,6 +315,40 @@ func TestBrowser(t *testing.T) {
 // start runs the first action on a chromedp context, which starts the browser
 // or opens the tab and binds its life to ctx, so ctx has no deadline. A
 // watchdog cancels it instead if starting hangs.
+// startBrowser starts headless Debian chromium for one test, or skips the
+// test, saying so, when chromium is not installed. The browser lives until the
+// test ends; give each person a context of their own (newPerson).
+func startBrowser(t *testing.T, what string) context.Context {
+	t.Helper()
+	execPath := chromiumPath()
+	if execPath == "" {
+		t.Skip("chromium not installed: " + what + " SKIPPED (apt-get install -y chromium)")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(execPath),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	// No timeout here: the first Run binds the browser's life to this context.
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
+	t.Cleanup(cancelBrowser)
+	if err := start(browserCtx, cancelBrowser); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return browserCtx
+}
+
 func start(ctx context.Context, cancel context.CancelFunc) error {
 	watchdog := time.AfterFunc(30*time.Second, cancel)
 	defer watchdog.Stop()

@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,32 +18,8 @@ import (
 // space page, with the purpose; he affirms it, accepts, and reads the
 // space's threads, which were closed to him until then.
 func TestBrowserInviteFlow(t *testing.T) {
-	execPath := chromiumPath()
-	if execPath == "" {
-		t.Skip("chromium not installed: invite-flow browser test SKIPPED (apt-get install -y chromium)")
-	}
+	browserCtx := startBrowser(t, "invite-flow browser test")
 	ts := startServer(t, models.SQLite, nil)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(execPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
-	if err := start(browserCtx, cancelBrowser); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
 	ann := newPerson(t, browserCtx, ts.URL, "Ann Lee")
 	defer ann.close()
 	bob := newPerson(t, browserCtx, ts.URL, "Bob Stone")

@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,32 +18,8 @@ import (
 // consent there, and the page then shows the new purpose as version 2, the
 // old one in the history, and the one-action re-affirmation.
 func TestBrowserPurposeByConsent(t *testing.T) {
-	execPath := chromiumPath()
-	if execPath == "" {
-		t.Skip("chromium not installed: purpose browser test SKIPPED (apt-get install -y chromium)")
-	}
+	browserCtx := startBrowser(t, "purpose browser test")
 	ts := startServer(t, models.SQLite, nil)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(execPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
-	if err := start(browserCtx, cancelBrowser); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
 
 	const (
 		spaceName = "Review Club"
