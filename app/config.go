@@ -69,6 +69,7 @@ type Config struct {
 
 	LogLevel  string
 	LogFormat string
+	DebugAddr string
 
 	envErrs []error
 }
@@ -125,6 +126,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, env Lookup) {
 	r.duration(&c.EventsPruneInterval, "events-prune-interval", "KITH_EVENTS_PRUNE_INTERVAL", 10*time.Minute, "how often the replay backlog is pruned")
 	r.str(&c.LogLevel, "log-level", "KITH_LOG_LEVEL", "info", "log level: debug, info, warn or error")
 	r.str(&c.LogFormat, "log-format", "KITH_LOG_FORMAT", "text", "log format: text or json")
+	r.str(&c.DebugAddr, "debug-addr", "KITH_DEBUG_ADDR", "", "serve pprof and runtime figures on this address (e.g. 127.0.0.1:6060); empty: off")
 }
 
 // DefaultConfig returns the configuration with every default and no environment.

@@ -117,6 +117,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
+	stopDebug, err := startDebug(ctx, s.cfg.DebugAddr, s.log)
+	if err != nil {
+		return err
+	}
+	defer stopDebug()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	defer s.hub.Close()

@@ -3,9 +3,12 @@ package main_test
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
+	"regexp"
 	"runtime"
 	"sort"
 	"strconv"
@@ -39,7 +42,12 @@ func BenchmarkLiveFanout(b *testing.B) {
 }
 
 func fanout(b *testing.B, n, posts int) {
-	in := serve(b, b.TempDir())
+	in := serve(b, b.TempDir(), "--debug-addr", "127.0.0.1:0")
+	m := debugAddr.FindStringSubmatch(in.log())
+	if m == nil {
+		b.Fatalf("no debug listener in the log:\n%s", in.log())
+	}
+	debug := "http://" + m[1]
 	ann := signUp(b, in.URL, "Ann")
 	ann.call("POST", "/api/v1/spaces", map[string]any{"slug": "bench", "name": "Bench", "purpose": purpose, "visibility": "open"}, http.StatusCreated)
 	th := ann.call("POST", "/api/v1/spaces/bench/threads", map[string]any{"title": "Fan-out", "body": "first"}, http.StatusCreated)
@@ -48,6 +56,7 @@ func fanout(b *testing.B, n, posts int) {
 
 	time.Sleep(300 * time.Millisecond) // let the fresh server settle before the baseline
 	before := rss(b, in.cmd.Process.Pid)
+	heapBefore := heapAndStacks(b, debug)
 
 	url := "ws" + strings.TrimPrefix(in.URL, "http") + "/api/v1/live"
 	header := http.Header{"Authorization": {"Bearer " + ann.token}}
@@ -89,6 +98,7 @@ func fanout(b *testing.B, n, posts int) {
 	}
 	time.Sleep(500 * time.Millisecond)
 	idle := rss(b, in.cmd.Process.Pid)
+	heapIdle := heapAndStacks(b, debug)
 
 	// Every client records when each post reaches it.
 	arrivals := make([][]time.Time, posts)
@@ -121,6 +131,25 @@ func fanout(b *testing.B, n, posts int) {
 		}(i, c)
 	}
 
+	// KITH_BENCH_PROFILE=DIR saves the server's CPU profile of the fan-out.
+	profiled := make(chan struct{})
+	if dir := os.Getenv("KITH_BENCH_PROFILE"); dir != "" {
+		go func() {
+			defer close(profiled)
+			res, err := http.Get(debug + "/debug/pprof/profile?seconds=3")
+			if err != nil {
+				return
+			}
+			defer res.Body.Close()
+			f, err := os.Create(fmt.Sprintf("%s/live-%d.pprof", dir, n))
+			if err == nil {
+				_, _ = io.Copy(f, res.Body)
+				_ = f.Close()
+			}
+		}()
+	} else {
+		close(profiled)
+	}
 	sent := make([]time.Time, posts)
 	b.ResetTimer()
 	for p := 0; p < posts; p++ {
@@ -132,6 +161,7 @@ func fanout(b *testing.B, n, posts int) {
 		}
 	}
 	b.StopTimer()
+	<-profiled
 
 	var all []time.Duration
 	var lastSum time.Duration
@@ -159,12 +189,14 @@ func fanout(b *testing.B, n, posts int) {
 		return all[int(q*float64(len(all)-1))]
 	}
 	perConn := float64(idle-before) / float64(n)
+	heapPerConn := float64(heapIdle-heapBefore) / float64(n)
 	b.ReportMetric(perConn/1024, "KB/idle-conn")
+	b.ReportMetric(heapPerConn/1024, "KB-heap+stack/idle-conn")
 	b.ReportMetric(float64(pct(0.50).Microseconds())/1000, "ms-p50")
 	b.ReportMetric(float64(pct(0.99).Microseconds())/1000, "ms-p99")
 	b.ReportMetric(float64((lastSum/time.Duration(posts)).Microseconds())/1000, "ms-to-last")
-	fmt.Printf("live fan-out: %d subscribers of one thread, %d replies, %d deliveries missing; server RSS %.1f MB idle before, %.1f MB with the sockets: %.1f KB per idle connection; delivery p50 %v, p99 %v, mean to the last subscriber %v (%d CPUs, %s, SQLite, clients in this process, server in its own)\n",
-		n, posts, missing, float64(before)/1e6, float64(idle)/1e6, perConn/1024, pct(0.50), pct(0.99), lastSum/time.Duration(posts), runtime.NumCPU(), runtime.Version())
+	fmt.Printf("live fan-out: %d subscribers of one thread, %d replies, %d deliveries missing; server RSS %.1f MB idle before, %.1f MB with the sockets: %.1f KB per idle connection (Go heap in use + stacks: %.1f KB); delivery p50 %v, p99 %v, mean to the last subscriber %v (%d CPUs, %s, SQLite, clients in this process, server in its own)\n",
+		n, posts, missing, float64(before)/1e6, float64(idle)/1e6, perConn/1024, heapPerConn/1024, pct(0.50), pct(0.99), lastSum/time.Duration(posts), runtime.NumCPU(), runtime.Version())
 	if missing > 0 {
 		b.Errorf("%d deliveries missing", missing)
 	}
@@ -194,4 +226,27 @@ func rss(tb testing.TB, pid int) int64 {
 	}
 	tb.Fatal("no VmRSS")
 	return 0
+}
+
+var debugAddr = regexp.MustCompile(`msg="debug listener \(pprof, expvar\)" addr=(\S+)`)
+
+// heapAndStacks reads the server's Go heap in use plus goroutine stacks from
+// its debug listener (expvar's memstats).
+func heapAndStacks(tb testing.TB, debug string) int64 {
+	tb.Helper()
+	res, err := http.Get(debug + "/debug/vars")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer res.Body.Close()
+	var vars struct {
+		Memstats struct {
+			HeapInuse  int64
+			StackInuse int64
+		} `json:"memstats"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&vars); err != nil {
+		tb.Fatal(err)
+	}
+	return vars.Memstats.HeapInuse + vars.Memstats.StackInuse
 }
