@@ -23,7 +23,7 @@ import (
 
 // actionTimeout bounds every step of the browser test; the browser itself is
 // started without a deadline (see chromedp's docs/API.md, example 21).
-const actionTimeout = 10 * time.Second
+const actionTimeout = 30 * time.Second // generous: CI runs these beside the race detector
 
 // chromiumPath finds Debian's chromium, or returns "".
 func chromiumPath() string {

@@ -24,9 +24,19 @@ type Config struct {
 	BaseURL     string
 	TrustProxy  bool
 
-	LocalSignup   bool
-	SpaceCreation string // "members" or "admins"
-	PublicRead    bool
+	LocalSignup         bool
+	AllowedEmailDomains string // comma-separated; empty allows every domain
+
+	OIDCIssuer                    string // generic OpenID Connect provider: issuer URL (discovery at /.well-known/openid-configuration)
+	OIDCClientID                  string
+	OIDCClientSecret              string
+	OIDCLabel                     string
+	GitHubKey, GitHubSecret       string
+	GitLabKey, GitLabSecret       string
+	GoogleKey, GoogleSecret       string
+	MicrosoftKey, MicrosoftSecret string
+	SpaceCreation                 string // "members" or "admins"
+	PublicRead                    bool
 
 	InvitationTTL  time.Duration
 	ProposalWindow time.Duration
@@ -88,6 +98,19 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, env Lookup) {
 	r.str(&c.BaseURL, "base-url", "KITH_BASE_URL", "", "public URL of the instance, e.g. https://forum.example.com (default http://<addr>)")
 	r.boolean(&c.TrustProxy, "trust-proxy", "KITH_TRUST_PROXY", false, "take client IPs from X-Forwarded-For (only behind a proxy that sets it)")
 	r.boolean(&c.LocalSignup, "local-signup", "KITH_LOCAL_SIGNUP", true, "allow sign-up with email and password")
+	r.str(&c.AllowedEmailDomains, "allowed-email-domains", "KITH_ALLOWED_EMAIL_DOMAINS", "", "comma-separated email domains that may sign up and sign in (empty: any)")
+	r.str(&c.OIDCIssuer, "oidc-issuer", "KITH_OIDC_ISSUER", "", "OpenID Connect issuer URL, e.g. https://sso.example.com/realms/acme")
+	r.str(&c.OIDCClientID, "oidc-client-id", "KITH_OIDC_CLIENT_ID", "", "OpenID Connect client id")
+	r.secret(&c.OIDCClientSecret, "oidc-client-secret", "KITH_OIDC_CLIENT_SECRET", "", "OpenID Connect client secret (prefer the environment variable)")
+	r.str(&c.OIDCLabel, "oidc-label", "KITH_OIDC_LABEL", "Company sign-in", "label of the OpenID Connect button")
+	r.str(&c.GitHubKey, "github-key", "KITH_GITHUB_KEY", "", "GitHub OAuth app client id")
+	r.secret(&c.GitHubSecret, "github-secret", "KITH_GITHUB_SECRET", "", "GitHub OAuth app client secret")
+	r.str(&c.GitLabKey, "gitlab-key", "KITH_GITLAB_KEY", "", "GitLab application id")
+	r.secret(&c.GitLabSecret, "gitlab-secret", "KITH_GITLAB_SECRET", "", "GitLab application secret")
+	r.str(&c.GoogleKey, "google-key", "KITH_GOOGLE_KEY", "", "Google OAuth client id")
+	r.secret(&c.GoogleSecret, "google-secret", "KITH_GOOGLE_SECRET", "", "Google OAuth client secret")
+	r.str(&c.MicrosoftKey, "microsoft-key", "KITH_MICROSOFT_KEY", "", "Microsoft application (client) id")
+	r.secret(&c.MicrosoftSecret, "microsoft-secret", "KITH_MICROSOFT_SECRET", "", "Microsoft client secret")
 	r.str(&c.SpaceCreation, "space-creation", "KITH_SPACE_CREATION", "members", "who may start spaces: members or admins")
 	r.boolean(&c.PublicRead, "public-read", "KITH_PUBLIC_READ", false, "let people who have not signed in read open spaces")
 	r.duration(&c.InvitationTTL, "invitation-ttl", "KITH_INVITATION_TTL", 30*24*time.Hour, "how long an invitation to a space stays open")
@@ -148,6 +171,14 @@ func (c *Config) Validate() error {
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		errs = append(errs, fmt.Errorf("base URL %q: want http(s)://host[:port]", c.BaseURL))
+	}
+	if c.OIDCIssuer != "" {
+		if u, err := url.Parse(c.OIDCIssuer); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+			errs = append(errs, fmt.Errorf("oidc issuer %q: want https://host/...", c.OIDCIssuer))
+		}
+		if c.OIDCClientID == "" {
+			errs = append(errs, fmt.Errorf("oidc-issuer needs oidc-client-id"))
+		}
 	}
 	if c.SpaceCreation != "members" && c.SpaceCreation != "admins" {
 		errs = append(errs, fmt.Errorf("space creation %q: want members or admins", c.SpaceCreation))
@@ -214,13 +245,14 @@ func (c *Config) StoreOptions() models.Options {
 	return models.Options{
 		PasswordCost: c.PasswordCost,
 		Policy: models.Policy{
-			SignupClosed:       !c.LocalSignup,
-			AdminsCreateSpaces: c.SpaceCreation == "admins",
-			PublicRead:         c.PublicRead,
-			InvitationTTL:      c.InvitationTTL,
-			ProposalWindow:     c.ProposalWindow,
-			QuorumMembers:      c.QuorumMembers,
-			QuorumPercent:      c.QuorumPercent,
+			SignupClosed:        !c.LocalSignup,
+			AllowedEmailDomains: c.emailDomains(),
+			AdminsCreateSpaces:  c.SpaceCreation == "admins",
+			PublicRead:          c.PublicRead,
+			InvitationTTL:       c.InvitationTTL,
+			ProposalWindow:      c.ProposalWindow,
+			QuorumMembers:       c.QuorumMembers,
+			QuorumPercent:       c.QuorumPercent,
 		},
 		Limits: models.Limits{
 			MaxPostChars: c.MaxPostChars, MaxTitleChars: c.MaxTitleChars, MaxNameChars: c.MaxNameChars,
@@ -229,6 +261,17 @@ func (c *Config) StoreOptions() models.Options {
 			MaxRationaleChars: c.MaxRationaleChars,
 		},
 	}
+}
+
+// emailDomains splits the allowed email domains.
+func (c *Config) emailDomains() []string {
+	var out []string
+	for _, d := range strings.Split(c.AllowedEmailDomains, ",") {
+		if d = strings.TrimSpace(d); d != "" {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // LiveConfig returns the live hub's settings.
@@ -259,6 +302,21 @@ func (r registrar) str(p *string, name, env, def, usage string) {
 	*p = def
 	r.lookup(name, env, func(v string) error { *p = v; return nil })
 	r.fs.StringVar(p, name, *p, usage+" ["+env+"]")
+}
+
+// secret is a string setting whose value never appears in --help output.
+func (r registrar) secret(p *string, name, env, def, usage string) {
+	*p = def
+	r.lookup(name, env, func(v string) error { *p = v; return nil })
+	r.fs.Var(secretValue{p}, name, usage+" ["+env+"]")
+}
+
+type secretValue struct{ p *string }
+
+func (v secretValue) String() string { return "" } // never shown
+func (v secretValue) Set(s string) error {
+	*v.p = s
+	return nil
 }
 
 func (r registrar) boolean(p *bool, name, env string, def bool, usage string) {

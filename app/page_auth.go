@@ -12,11 +12,12 @@ import (
 type authPage struct {
 	Email, Name, Next string
 	SignupOpen        bool
+	Providers         []providerButton
 	Error             *models.Error
 }
 
 func (s *Server) authPage(c echo.Context) authPage {
-	return authPage{Next: safeNext(c.FormValue("next")), SignupOpen: s.cfg.LocalSignup}
+	return authPage{Next: safeNext(c.FormValue("next")), SignupOpen: s.cfg.LocalSignup, Providers: s.providerButtons()}
 }
 
 func (s *Server) loginPage(c echo.Context) error {

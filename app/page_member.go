@@ -36,6 +36,10 @@ type settingsPage struct {
 	Spaces   []models.SpaceView
 	Tokens   []models.APIToken
 	NewToken string
+
+	Sessions   []models.SessionInfo
+	Identities []models.Identity
+	Providers  []providerButton // providers the person may link
 }
 
 func (s *Server) settingsPage(c echo.Context) error {
@@ -60,7 +64,40 @@ func (s *Server) showSettings(c echo.Context, newToken string) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "settings", "Settings", settingsPage{Member: m, Spaces: spaces, Tokens: tokens, NewToken: newToken})
+	var current int64
+	if sess := session(c); sess != nil {
+		current = sess.ID
+	}
+	sessions, err := s.store.Sessions(ctx, a, current)
+	if err != nil {
+		return err
+	}
+	identities, err := s.store.Identities(ctx, a)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "settings", "Settings", settingsPage{
+		Member: m, Spaces: spaces, Tokens: tokens, NewToken: newToken,
+		Sessions: sessions, Identities: identities, Providers: s.providerButtons(),
+	})
+}
+
+// endSessionSubmit signs one of the person's browsers out at once; ending the
+// current one signs this browser out.
+func (s *Server) endSessionSubmit(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	current := session(c)
+	if err := s.store.EndSessionByID(c.Request().Context(), actor(c), id); err != nil {
+		return err
+	}
+	if current != nil && current.ID == id {
+		s.clearSessionCookie(c)
+		return redirect(c, "/")
+	}
+	return redirect(c, "/settings#sessions")
 }
 
 // createTokenSubmit issues an API token and shows it once.

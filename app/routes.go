@@ -42,6 +42,8 @@ func (s *Server) routes() *echo.Echo {
 	e.GET("/login", s.loginPage)
 	e.POST("/login", s.loginSubmit, sameOrigin, login)
 	e.POST("/logout", s.logoutSubmit)
+	e.GET("/auth/:provider", s.authStart, login)
+	e.GET("/auth/:provider/callback", s.authCallback, login)
 	e.GET("/spaces/new", s.newSpacePage)
 	e.POST("/spaces", s.createSpaceSubmit)
 	e.GET("/s/:slug", s.spacePage)
@@ -60,6 +62,7 @@ func (s *Server) routes() *echo.Echo {
 	e.GET("/settings", s.settingsPage)
 	e.POST("/settings/tokens", s.createTokenSubmit, token)
 	e.POST("/settings/tokens/:id/revoke", s.revokeTokenSubmit)
+	e.POST("/settings/sessions/:id/end", s.endSessionSubmit)
 	// Pages: join requests and notifications.
 	e.GET("/notifications", s.notificationsPage)
 	e.POST("/notifications/read", s.readAllSubmit)

@@ -27,6 +27,7 @@ type Server struct {
 	echo  *echo.Echo
 	views *renderer
 	hub   *live.Hub
+	oauth *providers
 }
 
 // New wires a server around an open, migrated store.
@@ -36,6 +37,9 @@ func New(cfg Config, store *models.Store, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, store: store, log: log, views: views}
+	if s.oauth, err = newProviders(&s.cfg); err != nil {
+		return nil, err
+	}
 	s.hub = live.NewHub(cfg.LiveConfig(), store, log)
 	go s.hub.Run(context.Background()) // stopped by Close, or by Serve once requests have drained
 	store.SetPublisher(s.hub.Publish)

@@ -61,6 +61,10 @@ func (s *Store) SignUp(ctx context.Context, in NewAccount) (*Member, error) {
 	if s.policy.SignupClosed {
 		return nil, Errorf(CodeSignupClosed, "Sign-up with a password is closed on this instance.")
 	}
+	in.Email = strings.ToLower(strings.TrimSpace(in.Email))
+	if in.Email != "" && !s.emailAllowed(in.Email) {
+		return nil, errEmailNotAllowed()
+	}
 	return s.createAccount(ctx, in, false)
 }
 
@@ -120,6 +124,9 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (*Memb
 	}
 	if m.SuspendedAt != nil {
 		return nil, Errorf(CodeSuspended, "This account is suspended.")
+	}
+	if !m.IsAdmin && !s.emailAllowed(m.Email) {
+		return nil, errEmailNotAllowed()
 	}
 	return &m, nil
 }

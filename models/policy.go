@@ -10,6 +10,10 @@ type Policy struct {
 	AdminsCreateSpaces bool // only admins may found spaces
 	PublicRead         bool // open spaces are readable without signing in
 
+	// AllowedEmailDomains restricts sign-up and sign-in, by password or through
+	// a provider, to emails of these domains. Empty allows every domain.
+	AllowedEmailDomains []string
+
 	InvitationTTL  time.Duration // how long an invitation stays open; 0 means 30 days
 	ProposalWindow time.Duration // how long a purpose proposal stays open; 0 means 7 days
 	QuorumMembers  int           // a proposal needs at least this many responses; 0 means 3

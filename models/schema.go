@@ -16,6 +16,7 @@ var entities = []any{
 	&Member{}, &Session{}, &APIToken{}, &Space{}, &PurposeVersion{}, &Membership{},
 	&JoinRequest{}, &Thread{}, &Post{}, &PostRevision{}, &Interaction{}, &AuditEntry{},
 	&Notification{}, &Removal{}, &Invitation{}, &StewardOffer{}, &PurposeProposal{}, &ProposalResponse{}, &Event{},
+	&Identity{},
 }
 
 // CheckSchema compares the migrated database with the models and reports

@@ -123,3 +123,54 @@ func truncate(s string, n int) string {
 	}
 	return s[:n]
 }
+
+// SessionInfo is what a member sees of one of their signed-in browsers.
+type SessionInfo struct {
+	ID         int64
+	UserAgent  string
+	IP         string
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	Current    bool // the browser asking
+}
+
+// Sessions lists the live sessions of the signed-in member, the most recently
+// seen first. current is the asking browser's session id (0 when it has none,
+// as with an API token).
+func (s *Store) Sessions(ctx context.Context, a Actor, current int64) ([]SessionInfo, error) {
+	if !a.SignedIn() {
+		return nil, errSignInRequired
+	}
+	var rows []Session
+	err := s.db(ctx).Where("member_id = ? AND expires_at > ?", a.ID, s.clock()).
+		Order("last_seen_at DESC, id DESC").Find(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	out := make([]SessionInfo, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, SessionInfo{
+			ID: r.ID, UserAgent: r.UserAgent, IP: r.IP, CreatedAt: r.CreatedAt, LastSeenAt: r.LastSeenAt,
+			Current: r.ID == current,
+		})
+	}
+	return out, nil
+}
+
+// EndSessionByID signs one of the member's own browsers out at once. Another
+// member's session answers as not found.
+func (s *Store) EndSessionByID(ctx context.Context, a Actor, id int64) error {
+	if !a.SignedIn() {
+		return errSignInRequired
+	}
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		res := tx.Where("id = ? AND member_id = ?", id, a.ID).Delete(&Session{})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return Errorf(CodeNotFound, "No such session.")
+		}
+		return nil
+	})
+}
