@@ -174,7 +174,9 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("base URL %q: want http(s)://host[:port]", c.BaseURL))
 	}
 	if c.OIDCIssuer != "" {
-		if u, err := url.Parse(c.OIDCIssuer); err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) {
+		u, err := url.Parse(c.OIDCIssuer)
+		plainLocal := err == nil && u.Scheme == "http" && isLoopback(u.Hostname())
+		if err != nil || u.Host == "" || (u.Scheme != "https" && !plainLocal) {
 			errs = append(errs, fmt.Errorf("oidc issuer %q: want an https URL (http only on loopback)", c.OIDCIssuer))
 		}
 		if c.OIDCClientID == "" {
