@@ -130,28 +130,7 @@ func threadOut(t *models.Thread, space spaceRefJSON, authorName string) threadJS
 	}
 }
 
-type postJSON struct {
-	ID            int64       `json:"id"`
-	ThreadID      int64       `json:"thread_id"`
-	Author        *authorJSON `json:"author"`
-	ReplyToPostID *int64      `json:"reply_to_post_id"`
-	Body          string      `json:"body"`
-	HTML          string      `json:"html"`
-	CreatedAt     time.Time   `json:"created_at"`
-	EditedAt      *time.Time  `json:"edited_at"`
-	Hidden        bool        `json:"hidden"`
-}
-
-func postOut(p *models.Post, authorName string) postJSON {
-	out := postJSON{
-		ID: p.ID, ThreadID: p.ThreadID, Author: authorOut(p.AuthorID, authorName), ReplyToPostID: p.ReplyToPostID,
-		Body: p.Body, HTML: p.HTML, CreatedAt: p.CreatedAt, EditedAt: p.EditedAt, Hidden: p.HiddenAt != nil,
-	}
-	if out.Hidden {
-		out.Body, out.HTML = "", ""
-	}
-	return out
-}
+// Posts are shaped by models.PayloadOf, the same shape live events carry.
 
 type revisionJSON struct {
 	ID        int64     `json:"id"`

@@ -46,7 +46,7 @@ func (s *Server) apiCreateThread(c echo.Context) error {
 	}
 	return c.JSON(http.StatusCreated, map[string]any{
 		"thread": threadOut(t, spaceRefJSON{Slug: tv.Space.Slug, Name: tv.Space.Name}, a.Name),
-		"post":   postOut(p, a.Name),
+		"post":   models.PayloadOf(p, a.Name),
 	})
 }
 
@@ -66,9 +66,9 @@ func (s *Server) apiGetThread(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]postJSON, len(posts))
+	out := make([]models.PostPayload, len(posts))
 	for i := range posts {
-		out[i] = postOut(&posts[i].Post, posts[i].AuthorName)
+		out[i] = models.PayloadOf(&posts[i].Post, posts[i].AuthorName)
 	}
 	return c.JSON(http.StatusOK, map[string]any{
 		"thread":      threadOut(&t.Thread, spaceRefJSON{Slug: t.Space.Slug, Name: t.Space.Name}, t.AuthorName),
@@ -94,7 +94,7 @@ func (s *Server) apiCreatePost(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, map[string]any{"post": postOut(p, a.Name)})
+	return c.JSON(http.StatusCreated, map[string]any{"post": models.PayloadOf(p, a.Name)})
 }
 
 func (s *Server) apiGetPost(c echo.Context) error {
@@ -106,7 +106,7 @@ func (s *Server) apiGetPost(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"post": postOut(&p.Post, p.AuthorName)})
+	return c.JSON(http.StatusOK, map[string]any{"post": models.PayloadOf(&p.Post, p.AuthorName)})
 }
 
 // apiEditPost replaces a post's body; the earlier text stays in its revisions.
@@ -130,7 +130,7 @@ func (s *Server) apiEditPost(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"post": postOut(&p.Post, p.AuthorName)})
+	return c.JSON(http.StatusOK, map[string]any{"post": models.PayloadOf(&p.Post, p.AuthorName)})
 }
 
 func (s *Server) apiPostRevisions(c echo.Context) error {
@@ -146,5 +146,5 @@ func (s *Server) apiPostRevisions(c echo.Context) error {
 	for i, r := range revs {
 		out[i] = revisionJSON{ID: r.ID, Body: r.Body, HTML: r.HTML, CreatedAt: r.CreatedAt}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"post": postOut(&p.Post, p.AuthorName), "revisions": out})
+	return c.JSON(http.StatusOK, map[string]any{"post": models.PayloadOf(&p.Post, p.AuthorName), "revisions": out})
 }
