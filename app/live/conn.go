@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -12,15 +13,21 @@ import (
 	"kith/models"
 )
 
-// conn is one websocket. Its reader runs in the handler's goroutine and its
-// writer in its own; only the hub queues frames on send, and only the hub
-// closes it.
+// conn is one websocket. Its reader runs in a goroutine of its own; frames
+// for it are written by a flusher goroutine that exists only while there is
+// something to write, so an idle socket costs one small goroutine and its
+// buffers. Only the hub queues frames and only the hub closes it.
 type conn struct {
 	ws    *websocket.Conn
 	actor models.Actor
-	send  chan []*websocket.PreparedMessage
 
-	// Set by the hub before it closes send; read by the writer after.
+	mu       sync.Mutex
+	queue    [][]*websocket.PreparedMessage // batches not yet written; a nil batch is a ping
+	flushing bool                           // a flusher goroutine is running
+	closing  bool                           // write the close frame once the queue is empty
+	dead     bool                           // a write failed or the socket was closed: write nothing more
+
+	// Set by the hub with closing; read by the flusher after.
 	closeCode int
 	closeText string
 
@@ -62,56 +69,109 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, a models.Actor) {
 	if err != nil {
 		return // the upgrader has answered with an HTTP error
 	}
-	c := &conn{ws: ws, actor: a, send: make(chan []*websocket.PreparedMessage, h.cfg.SendQueue), subs: map[string]*sub{}}
-	if !h.call(func() {
-		h.register(c)
-		h.writers.Add(1)
-	}) {
+	c := &conn{ws: ws, actor: a, subs: map[string]*sub{}}
+	if !h.call(func() { h.register(c) }) {
 		_ = ws.WriteControl(websocket.CloseMessage,
 			websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), time.Now().Add(time.Second))
 		_ = ws.Close()
 		return
 	}
-	go h.writeLoop(c)
 	// The reader gets a goroutine of its own, and the HTTP handler returns:
 	// the hijacked connection lives on, while the handler's deep stack, the
-	// request and the router's context are freed. An idle socket then costs
-	// two small goroutines and its buffers (see BenchmarkLiveFanout).
+	// request and the router's context are freed (see BenchmarkLiveFanout).
 	go func() {
 		h.readLoop(c)
 		h.do(func() { h.remove(c, websocket.CloseNormalClosure, "", false) })
 	}()
 }
 
-// writeLoop writes queued frames and pings until the hub closes the queue,
-// then sends a close frame.
-func (h *Hub) writeLoop(c *conn) {
+// enqueue queues a batch of frames (nil: a ping) for c and starts a flusher
+// if none is running. It reports false when c already holds limit batches:
+// the caller drops a connection that slow. Called only by the hub.
+func (h *Hub) enqueue(c *conn, batch []*websocket.PreparedMessage, limit int) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.dead || c.closing {
+		return true
+	}
+	if len(c.queue) >= limit {
+		return false
+	}
+	c.queue = append(c.queue, batch)
+	h.startFlush(c)
+	return true
+}
+
+// closeWhenFlushed makes the flusher send a close frame with code after what
+// is queued, and close the socket. Called only by the hub.
+func (h *Hub) closeWhenFlushed(c *conn, code int, text string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closing, c.closeCode, c.closeText = true, code, text
+	h.startFlush(c)
+}
+
+// startFlush starts c's flusher unless one runs. c.mu is held.
+func (h *Hub) startFlush(c *conn) {
+	if c.flushing || c.dead {
+		return
+	}
+	c.flushing = true
+	h.writers.Add(1)
+	go h.flush(c)
+}
+
+// flush writes c's queue until it is empty, then ends; after a close was
+// asked for, it writes the close frame and closes the socket. A failed write
+// closes the socket, which ends the reader and so the connection.
+func (h *Hub) flush(c *conn) {
 	defer h.writers.Done()
-	defer func() { _ = c.ws.Close() }()
-	ping := time.NewTicker(h.cfg.PingInterval)
-	defer ping.Stop()
 	for {
-		select {
-		case batch, ok := <-c.send:
-			if !ok {
+		c.mu.Lock()
+		batches := c.queue
+		c.queue = nil
+		if len(batches) == 0 {
+			c.flushing = false
+			closing := c.closing && !c.dead
+			c.dead = c.dead || c.closing
+			c.mu.Unlock()
+			if closing {
 				_ = c.ws.WriteControl(websocket.CloseMessage,
 					websocket.FormatCloseMessage(c.closeCode, c.closeText), time.Now().Add(h.cfg.WriteTimeout))
-				return
+				_ = c.ws.Close()
 			}
-			if err := c.ws.SetWriteDeadline(time.Now().Add(h.cfg.WriteTimeout)); err != nil {
-				return
+			return
+		}
+		c.mu.Unlock()
+		if err := h.write(c, batches); err != nil {
+			c.mu.Lock()
+			c.dead, c.flushing, c.queue = true, false, nil
+			c.mu.Unlock()
+			_ = c.ws.Close()
+			return
+		}
+	}
+}
+
+func (h *Hub) write(c *conn, batches [][]*websocket.PreparedMessage) error {
+	deadline := time.Now().Add(h.cfg.WriteTimeout)
+	if err := c.ws.SetWriteDeadline(deadline); err != nil {
+		return err
+	}
+	for _, batch := range batches {
+		if batch == nil {
+			if err := c.ws.WriteControl(websocket.PingMessage, nil, deadline); err != nil {
+				return err
 			}
-			for _, pm := range batch {
-				if err := c.ws.WritePreparedMessage(pm); err != nil {
-					return
-				}
-			}
-		case <-ping.C:
-			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(h.cfg.WriteTimeout)); err != nil {
-				return
+			continue
+		}
+		for _, pm := range batch {
+			if err := c.ws.WritePreparedMessage(pm); err != nil {
+				return err
 			}
 		}
 	}
+	return nil
 }
 
 // readLoop reads the client's ops until the socket fails or closes. A client
@@ -174,8 +234,13 @@ func (h *Hub) subscribe(c *conn, name string, since *int64) {
 	if !h.call(func() { s = h.beginSub(c, name, stored) }) || s == nil {
 		return
 	}
-	r := h.authorizeAndReplay(c.actor, name, stored, since)
-	h.do(func() { h.finish(s, r) })
+	// The database work runs in a goroutine of its own so that the reader's
+	// stack, which lives as long as the socket, stays small. A later
+	// unsubscribe or resubscribe makes finish a no-op.
+	go func() {
+		r := h.authorizeAndReplay(c.actor, name, stored, since)
+		h.do(func() { h.finish(s, r) })
+	}()
 }
 
 func (h *Hub) authorizeAndReplay(a models.Actor, name, stored string, since *int64) settled {

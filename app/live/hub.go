@@ -92,6 +92,7 @@ type Hub struct {
 	gappy     map[*topic]struct{}
 	presence  map[*topic]struct{}
 	lastPres  time.Time
+	lastPing  time.Time
 	seenEnded map[int64]time.Time // membership.ended events already acted on, by id
 }
 
@@ -130,6 +131,7 @@ func (h *Hub) Run(ctx context.Context) {
 		return
 	}
 	defer close(h.done)
+	h.lastPing = time.Now()
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	for {
@@ -255,6 +257,10 @@ func (h *Hub) tick(now time.Time) {
 		}
 		clear(h.presence)
 	}
+	if now.Sub(h.lastPing) >= h.cfg.PingInterval {
+		h.lastPing = now
+		h.ping()
+	}
 	for id, at := range h.seenEnded {
 		if now.Sub(at) > 10*time.Minute {
 			delete(h.seenEnded, id)
@@ -300,11 +306,14 @@ func (h *Hub) remove(c *conn, code int, text string, hard bool) {
 			delete(h.byMember, c.actor.ID)
 		}
 	}
-	c.closeCode, c.closeText = code, text
-	close(c.send)
 	if hard {
+		c.mu.Lock()
+		c.dead, c.queue = true, nil
+		c.mu.Unlock()
 		_ = c.ws.Close()
+		return
 	}
+	h.closeWhenFlushed(c, code, text)
 }
 
 // send queues frames for one connection; a connection whose queue is full is
@@ -313,10 +322,18 @@ func (h *Hub) send(c *conn, batch []*websocket.PreparedMessage) {
 	if c.gone || len(batch) == 0 {
 		return
 	}
-	select {
-	case c.send <- batch:
-	default:
+	if !h.enqueue(c, batch, h.cfg.SendQueue) {
 		h.log.Info("live: dropping a slow connection", "member", c.actor.ID)
 		h.remove(c, websocket.CloseTryAgainLater, "too slow", true)
+	}
+}
+
+// ping queues a ping for every connection; their readers drop a client that
+// answers none for two intervals.
+func (h *Hub) ping() {
+	for c := range h.conns {
+		if !h.enqueue(c, nil, h.cfg.SendQueue) {
+			h.remove(c, websocket.CloseTryAgainLater, "too slow", true)
+		}
 	}
 }
