@@ -245,6 +245,17 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 // tx runs fn in one write transaction. Inside fn use only tx. Events that fn
 // emits are stored in the same transaction and published after it commits.
 func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	if b, ok := ctx.Value(batchKey{}).(*gorm.DB); ok {
+		// A savepoint inside the batch's transaction; the events of an
+		// operation rolled back to it are dropped with it.
+		buf, _ := b.Statement.Context.Value(eventsKey{}).(*eventBuffer)
+		n := len(buf.pending)
+		err := b.Transaction(fn)
+		if err != nil {
+			buf.pending = buf.pending[:n]
+		}
+		return err
+	}
 	buf := &eventBuffer{}
 	ctx = context.WithValue(ctx, eventsKey{}, buf)
 	err := s.write.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -263,6 +274,22 @@ func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 		s.publish(buf.written)
 	}
 	return err
+}
+
+type batchKey struct{}
+
+// Batch runs fn with a context in which the store's operations share one
+// transaction: each operation stays atomic (a savepoint, rolled back alone
+// when it fails) and all of them commit together when fn returns nil. Bulk
+// work such as seeding uses it so that thousands of joins cost one commit;
+// the operations and their rules are the same as for one person's request.
+func (s *Store) Batch(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(batchKey{}).(*gorm.DB); ok {
+		return fn(ctx)
+	}
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		return fn(context.WithValue(ctx, batchKey{}, tx))
+	})
 }
 
 // db returns a read handle bound to ctx.

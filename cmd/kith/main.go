@@ -1,5 +1,5 @@
 // Command kith runs a kith forum and its chores: serve, migrate, admin create,
-// backup and version. It parses flags and calls into app; all work is there.
+// backup, seed and version. It parses flags and calls into app; all work is there.
 package main
 
 import (
@@ -29,6 +29,8 @@ Usage:
   kith admin create --email E --name N --password P [flags]
                                           create an admin account
   kith backup --out FILE [flags]          copy the SQLite database while kith serves
+  kith seed --members N --spaces N --threads N --posts N [flags]
+                                          fill a database with realistic data
   kith version                            print the version
 
 Run "kith serve --help" for every setting; each has a KITH_* environment variable.
@@ -78,6 +80,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return adminCreate(ctx, args[1:], stdout, stderr)
 	case "backup":
 		return backup(ctx, args, stdout, stderr)
+	case "seed":
+		return seedCmd(ctx, args, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "kith", buildVersion())
 		return nil
