@@ -88,4 +88,3 @@ func (p *progress) done() {
 		fmt.Fprintln(p.w)
 	}
 }
-
