@@ -9,7 +9,7 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 GOLANGCI_VERSION := v2.15.0
 
-.PHONY: help build run test test-short bench lint fmt clean
+.PHONY: help build run test test-short bench bench-large lint fmt clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -28,8 +28,15 @@ test: ## run every test with the race detector; PostgreSQL and Chromium suites r
 test-short: ## the tests without the race detector, for a quick loop
 	go test -count=1 ./...
 
-bench: ## run the benchmarks and print their figures
-	go test -run '^$$' -bench . -benchtime 1x -benchmem ./...
+BENCH_FLAGS ?=
+
+bench: build ## seed 10,000 posts, serve them, drive kith over loopback and print the figures (BENCH_FLAGS=--db postgres://...)
+	go build -o bin/kithbench ./cmd/kithbench
+	./bin/kithbench --kith bin/kith $(BENCH_FLAGS)
+
+bench-large: build ## the same at 1,000,000 posts and 100,000 members (seeding takes minutes; the data is kept in data/bench)
+	go build -o bin/kithbench ./cmd/kithbench
+	./bin/kithbench --kith bin/kith --members 100000 --spaces 200 --threads 50000 --posts 1000000 $(BENCH_FLAGS)
 
 lint: ## gofmt, go vet and golangci-lint (errcheck on; models kept free of app and echo)
 	@test -z "$$(gofmt -l .)" || (gofmt -l . && exit 1)

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// fanoutResult is one websocket fan-out measurement.
+type fanoutResult struct {
+	subscribers, replies, missing int
+	perConnKB                     float64 // growth of the server's RSS per idle subscribed socket
+	heapPerConnKB                 float64 // Go heap in use + stacks per idle socket
+	p50, p99, toLast              time.Duration
+}
+
+// fanout opens n websockets, all following one new thread, then posts
+// replies one at a time and records when each reaches each subscriber. The
+// latency of a delivery runs from sending the reply's API request (so it
+// holds the request and the commit, an upper bound of commit-to-delivery)
+// to its arrival.
+func fanout(ctx context.Context, s *server, who *account, space string, n, replies int) (fanoutResult, error) {
+	res := fanoutResult{subscribers: n, replies: replies}
+	th, err := who.call(http.MethodPost, "/api/v1/spaces/"+space+"/threads", map[string]any{"title": fmt.Sprintf("Fan-out to %d", n), "body": "first"}, http.StatusCreated)
+	if err != nil {
+		return res, err
+	}
+	tid := int64(th["thread"].(map[string]any)["id"].(float64))
+	topic := fmt.Sprintf(`{"op":"subscribe","topic":"thread:%d"}`, tid)
+
+	time.Sleep(500 * time.Millisecond)
+	before, heapBefore := s.rss(), s.heapAndStacks()
+
+	url := "ws" + strings.TrimPrefix(s.url, "http") + "/api/v1/live"
+	header := http.Header{"Authorization": {"Bearer " + who.token}}
+	conns := make([]*websocket.Conn, n)
+	defer func() {
+		for _, c := range conns {
+			if c != nil {
+				_ = c.Close()
+			}
+		}
+	}()
+	sem := make(chan struct{}, 100)
+	var wg sync.WaitGroup
+	var dialErr atomic.Value
+	dialer := &websocket.Dialer{HandshakeTimeout: 30 * time.Second, ReadBufferSize: 1024, WriteBufferSize: 1024}
+	for i := range conns {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			c, _, err := dialer.DialContext(ctx, url, header)
+			if err != nil {
+				dialErr.Store(err)
+				return
+			}
+			conns[i] = c
+			if err := c.WriteMessage(websocket.TextMessage, []byte(topic)); err != nil {
+				dialErr.Store(err)
+				return
+			}
+			for { // until the subscription is confirmed
+				_, msg, err := c.ReadMessage()
+				if err != nil {
+					dialErr.Store(err)
+					return
+				}
+				if bytes.Contains(msg, []byte(`"subscribed"`)) {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err, _ := dialErr.Load().(error); err != nil {
+		return res, fmt.Errorf("connecting %d subscribers: %w", n, err)
+	}
+	time.Sleep(time.Second)
+	res.perConnKB = float64(s.rss()-before) / float64(n) / 1024
+	res.heapPerConnKB = float64(s.heapAndStacks()-heapBefore) / float64(n) / 1024
+
+	arrivals := make([][]time.Time, replies)
+	for i := range arrivals {
+		arrivals[i] = make([]time.Time, n)
+	}
+	var received atomic.Int64
+	marker := []byte(`"body":"fanout `)
+	for i, c := range conns {
+		go func() {
+			for {
+				_, msg, err := c.ReadMessage()
+				if err != nil {
+					return
+				}
+				at := time.Now()
+				k := bytes.Index(msg, marker)
+				if k < 0 {
+					continue
+				}
+				rest := msg[k+len(marker):]
+				end := bytes.IndexByte(rest, '"')
+				idx, err := strconv.Atoi(string(rest[:max(end, 0)]))
+				if err == nil && idx >= 0 && idx < replies {
+					arrivals[idx][i] = at
+					received.Add(1)
+				}
+			}
+		}()
+	}
+	sent := make([]time.Time, replies)
+	for p := range replies {
+		sent[p] = time.Now()
+		if _, err := who.call(http.MethodPost, fmt.Sprintf("/api/v1/threads/%d/posts", tid), map[string]any{"body": fmt.Sprintf("fanout %d", p)}, http.StatusCreated); err != nil {
+			return res, err
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for received.Load() < int64((p+1)*n) && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	var all []time.Duration
+	var lastSum time.Duration
+	for p := range replies {
+		var last time.Duration
+		for i := range n {
+			if arrivals[p][i].IsZero() {
+				res.missing++
+				continue
+			}
+			d := arrivals[p][i].Sub(sent[p])
+			all = append(all, d)
+			last = max(last, d)
+		}
+		lastSum += last
+	}
+	slices.Sort(all)
+	if len(all) > 0 {
+		res.p50, res.p99 = all[len(all)/2], all[int(0.99*float64(len(all)-1))]
+	}
+	res.toLast = lastSum / time.Duration(replies)
+	return res, nil
+}
+
+// heapAndStacks reads the server's Go heap in use plus goroutine stacks from
+// its debug listener (expvar's memstats).
+func (s *server) heapAndStacks() int64 {
+	resp, err := http.Get(s.debug + "/debug/vars")
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	var vars struct {
+		Memstats struct{ HeapInuse, StackInuse int64 } `json:"memstats"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&vars); err != nil {
+		return 0
+	}
+	return vars.Memstats.HeapInuse + vars.Memstats.StackInuse
+}

@@ -1,0 +1,264 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // creating and dropping the benchmark's PostgreSQL database
+)
+
+// dataset is what kith seed made.
+type dataset struct {
+	dataDir  string // --data for kith (SQLite); empty on PostgreSQL
+	dbURL    string // --db for kith on PostgreSQL
+	email    string
+	thread   int64 // the busiest thread
+	dbBytes  int64
+	seedTime time.Duration
+	drop     func()
+}
+
+var seededLine = regexp.MustCompile(`sign in as (\S+) .* is /t/(\d+) with`)
+
+// prepare seeds a database of the asked size. SQLite databases are kept in
+// the cache directory and copied for each run, so that the minutes a
+// million posts take are spent once; PostgreSQL gets a fresh database each
+// run, dropped afterwards.
+func prepare(ctx context.Context, o options) (*dataset, error) {
+	seedArgs := []string{"--members", strconv.Itoa(o.members), "--spaces", strconv.Itoa(o.spaces),
+		"--threads", strconv.Itoa(o.threads), "--posts", strconv.Itoa(o.posts), "--password", o.password, "--log-level", "warn"}
+	if o.db != "" {
+		ds, err := createPostgres(ctx, o.db)
+		if err != nil {
+			return nil, err
+		}
+		start := time.Now()
+		out, err := runKith(ctx, o.kith, append([]string{"seed", "--db", ds.dbURL, "--data", ds.dataDirOrTemp()}, seedArgs...)...)
+		if err != nil {
+			ds.drop()
+			return nil, err
+		}
+		ds.seedTime = time.Since(start)
+		if err := ds.parseSeed(out); err != nil {
+			ds.drop()
+			return nil, err
+		}
+		return ds, nil
+	}
+	name := fmt.Sprintf("seed-m%d-s%d-t%d-p%d", o.members, o.spaces, o.threads, o.posts)
+	cached := filepath.Join(o.cache, name)
+	if _, err := os.Stat(filepath.Join(cached, "seeded.txt")); err != nil {
+		fmt.Fprintf(os.Stderr, "seeding %s (kept in %s for later runs)\n", name, cached)
+		_ = os.RemoveAll(cached)
+		if err := os.MkdirAll(cached, 0o755); err != nil {
+			return nil, err
+		}
+		start := time.Now()
+		out, err := runKith(ctx, o.kith, append([]string{"seed", "--data", cached}, seedArgs...)...)
+		if err != nil {
+			return nil, err
+		}
+		out = fmt.Sprintf("%s\nseed-seconds %.1f\n", out, time.Since(start).Seconds())
+		if err := os.WriteFile(filepath.Join(cached, "seeded.txt"), []byte(out), 0o644); err != nil {
+			return nil, err
+		}
+	}
+	out, err := os.ReadFile(filepath.Join(cached, "seeded.txt"))
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "kithbench-")
+	if err != nil {
+		return nil, err
+	}
+	ds := &dataset{dataDir: dir, drop: func() { _ = os.RemoveAll(dir) }}
+	for _, f := range []string{"kith.db", "kith.db-wal", "oauth.key"} {
+		if err := copyFile(filepath.Join(cached, f), filepath.Join(dir, f)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			ds.drop()
+			return nil, err
+		}
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "kith.db")); err == nil {
+		ds.dbBytes = fi.Size()
+	}
+	if m := regexp.MustCompile(`seed-seconds (\S+)`).FindSubmatch(out); m != nil {
+		s, _ := strconv.ParseFloat(string(m[1]), 64)
+		ds.seedTime = time.Duration(s * float64(time.Second))
+	}
+	return ds, ds.parseSeed(string(out))
+}
+
+func (ds *dataset) parseSeed(out string) error {
+	m := seededLine.FindStringSubmatch(out)
+	if m == nil {
+		return fmt.Errorf("kith seed said:\n%s", out)
+	}
+	ds.email = m[1]
+	ds.thread, _ = strconv.ParseInt(m[2], 10, 64)
+	return nil
+}
+
+func runKith(ctx context.Context, kith string, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, kith, args...)
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = os.Stderr // the progress bars
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("kith %s: %w", args[0], err)
+	}
+	return out.String(), nil
+}
+
+func copyFile(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(to)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		_ = out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// createPostgres makes a database of the run's own on the server of url.
+func createPostgres(ctx context.Context, raw string) (*dataset, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	admin, err := sql.Open("pgx", raw)
+	if err != nil {
+		return nil, err
+	}
+	name := fmt.Sprintf("kithbench_%d", time.Now().UnixNano())
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		_ = admin.Close()
+		return nil, err
+	}
+	u.Path = "/" + name
+	return &dataset{dbURL: u.String(), drop: func() {
+		_, _ = admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		_ = admin.Close()
+	}}, nil
+}
+
+// server is a running kith.
+type server struct {
+	cmd     *exec.Cmd
+	url     string
+	debug   string
+	started time.Duration // from exec to the first answered /healthz
+	log     bytes.Buffer
+}
+
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// start runs kith serve on the dataset, on loopback, with the sign-in rate
+// limits raised for the load generator and signed-out reading on.
+func start(ctx context.Context, o options, ds *dataset) (*server, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	debug, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	args := []string{"serve", "--addr", addr, "--debug-addr", debug, "--log-level", "warn", "--public-read",
+		"--logins-per-minute", "100000", "--tokens-per-minute", "100000"}
+	if ds.dbURL != "" {
+		args = append(args, "--db", ds.dbURL, "--data", ds.dataDirOrTemp())
+	} else {
+		args = append(args, "--data", ds.dataDir)
+	}
+	s := &server{url: "http://" + addr, debug: "http://" + debug}
+	s.cmd = exec.CommandContext(ctx, o.kith, args...)
+	s.cmd.Stdout, s.cmd.Stderr = &s.log, &s.log
+	s.cmd.Cancel = func() error { return s.cmd.Process.Signal(syscall.SIGTERM) }
+	t0 := time.Now()
+	if err := s.cmd.Start(); err != nil {
+		return nil, err
+	}
+	for time.Since(t0) < 60*time.Second {
+		resp, err := http.Get(s.url + "/healthz")
+		if err == nil {
+			_ = resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				s.started = time.Since(t0)
+				return s, nil
+			}
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	s.stop()
+	return nil, fmt.Errorf("kith did not answer /healthz within a minute:\n%s", s.log.String())
+}
+
+func (ds *dataset) dataDirOrTemp() string {
+	if ds.dataDir == "" {
+		dir, _ := os.MkdirTemp("", "kithbench-pg-")
+		ds.dataDir = dir
+		prev := ds.drop
+		ds.drop = func() { prev(); _ = os.RemoveAll(dir) }
+	}
+	return ds.dataDir
+}
+
+func (s *server) stop() {
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { _ = s.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		_ = s.cmd.Process.Kill()
+	}
+}
+
+// rss is the server's resident set in bytes.
+func (s *server) rss() int64 { return rssOf(s.cmd.Process.Pid) }
+
+func rssOf(pid int) int64 {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb * 1024
+		}
+	}
+	return 0
+}
