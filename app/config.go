@@ -48,6 +48,7 @@ type Config struct {
 	SessionTTL      time.Duration
 	SecureCookies   string // "auto", "always" or "never"
 	PasswordCost    int
+	SQLiteMmapMB    int64 // MiB of the SQLite file memory-mapped; 0: none
 	ShutdownTimeout time.Duration
 
 	MaxBodyBytes      int64
@@ -121,6 +122,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, env Lookup) {
 	r.duration(&c.ProposalSweep, "proposal-sweep", "KITH_PROPOSAL_SWEEP", time.Minute, "how often purpose proposals past their window are closed")
 	r.duration(&c.SessionTTL, "session-ttl", "KITH_SESSION_TTL", 30*24*time.Hour, "how long a browser stays signed in")
 	r.str(&c.SecureCookies, "secure-cookies", "KITH_SECURE_COOKIES", "auto", "mark cookies Secure: auto (when the base URL is https), always or never")
+	r.int64(&c.SQLiteMmapMB, "sqlite-mmap-mb", "KITH_SQLITE_MMAP_MB", 256, "MiB of the SQLite database file read through memory mapping (0: none); mapped pages show in the resident set")
 	r.integer(&c.PasswordCost, "password-cost", "KITH_PASSWORD_COST", 10, "bcrypt cost of password hashes")
 	r.duration(&c.ShutdownTimeout, "shutdown-timeout", "KITH_SHUTDOWN_TIMEOUT", 20*time.Second, "how long SIGTERM waits for requests in flight")
 	r.int64(&c.MaxBodyBytes, "max-body-bytes", "KITH_MAX_BODY_BYTES", 256<<10, "largest request body in bytes")
@@ -245,8 +247,13 @@ func (c *Config) secure() bool {
 
 // StoreOptions returns the domain settings the configuration implies.
 func (c *Config) StoreOptions() models.Options {
+	mmap := c.SQLiteMmapMB << 20
+	if mmap <= 0 {
+		mmap = -1
+	}
 	return models.Options{
-		PasswordCost: c.PasswordCost,
+		PasswordCost:    c.PasswordCost,
+		SQLiteMmapBytes: mmap,
 		Policy: models.Policy{
 			SignupClosed:        !c.LocalSignup,
 			AllowedEmailDomains: c.emailDomains(),

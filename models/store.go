@@ -17,8 +17,10 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/mattn/go-sqlite3"
 	"github.com/pressly/goose/v3"
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
@@ -62,6 +64,9 @@ type Options struct {
 	PasswordCost int
 	// Now returns the current time; tests may fix it. Nil means time.Now.
 	Now func() time.Time
+	// SQLiteMmapBytes is how much of an SQLite database file is memory-mapped
+	// (read without a system call per page); 0 means 256 MiB, negative none.
+	SQLiteMmapBytes int64
 }
 
 // Open connects to the database named by rawURL: "sqlite:PATH" (or a bare path)
@@ -79,7 +84,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 	}
 	cfg := &gorm.Config{
 		SkipDefaultTransaction: true, // every write already runs in an explicit transaction
-		Logger:                 logger.Discard,
+		Logger:                 statementLogger{logger.Discard},
 		NowFunc:                func() time.Time { return s.now().UTC() },
 		TranslateError:         true,
 	}
@@ -108,11 +113,18 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}
-		write, err := openSQLite(ctx, path, cfg, "immediate", 1)
+		mmap := opts.SQLiteMmapBytes
+		switch {
+		case mmap == 0:
+			mmap = 256 << 20
+		case mmap < 0:
+			mmap = 0
+		}
+		write, err := openSQLite(ctx, path, cfg, "immediate", 1, mmap)
 		if err != nil {
 			return nil, err
 		}
-		read, err := openSQLite(ctx, path, cfg, "deferred", 2*runtime.GOMAXPROCS(0))
+		read, err := openSQLite(ctx, path, cfg, "deferred", 2*runtime.GOMAXPROCS(0), mmap)
 		if err != nil {
 			closeGorm(write)
 			return nil, err
@@ -134,8 +146,43 @@ func sqliteDSN(path, txlock string) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
-func openSQLite(ctx context.Context, path string, cfg *gorm.Config, txlock string, conns int) (*gorm.DB, error) {
-	db, err := gorm.Open(sqlite.Open(sqliteDSN(path, txlock)), cfg)
+// sqliteDriver returns the name of mattn's driver registered with the
+// pragmas a DSN cannot carry, set on every new connection: mmap bytes of the
+// file memory-mapped and temporary b-trees in memory.
+func sqliteDriver(mmap int64) string {
+	name := fmt.Sprintf("sqlite3_kith_mmap%d", mmap)
+	sqliteDrivers.Do(name, func() {
+		sql.Register(name, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+			_, err := c.Exec(fmt.Sprintf("PRAGMA mmap_size = %d; PRAGMA temp_store = MEMORY", mmap), nil)
+			return err
+		}})
+	})
+	return name
+}
+
+var sqliteDrivers onceByKey
+
+// onceByKey runs a function once per key.
+type onceByKey struct {
+	mu   sync.Mutex
+	done map[string]bool
+}
+
+func (o *onceByKey) Do(key string, f func()) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.done[key] {
+		return
+	}
+	if o.done == nil {
+		o.done = map[string]bool{}
+	}
+	f()
+	o.done[key] = true
+}
+
+func openSQLite(ctx context.Context, path string, cfg *gorm.Config, txlock string, conns int, mmap int64) (*gorm.DB, error) {
+	db, err := gorm.Open(sqlite.Dialector{DriverName: sqliteDriver(mmap), DSN: sqliteDSN(path, txlock)}, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}

@@ -41,6 +41,7 @@ type options struct {
 	fanout                          string
 	replies                         int
 	scenarios                       string
+	profile                         string
 }
 
 func main() {
@@ -74,6 +75,7 @@ func run(ctx context.Context, args []string) error {
 	fs.StringVar(&o.fanout, "fanout", "1000,10000", "websocket subscriber counts to measure (empty: none)")
 	fs.IntVar(&o.replies, "replies", 30, "replies sent in each fan-out measurement")
 	fs.StringVar(&o.scenarios, "scenarios", "all", "comma-separated scenarios to run: ceiling,home,space,thread-out,thread-in,thread-json,post,search,fanout")
+	fs.StringVar(&o.profile, "profile", "", "save the server's CPU profile of each scenario in this directory")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -109,7 +111,9 @@ func run(ctx context.Context, args []string) error {
 	bearer := http.Header{"Authorization": {"Bearer " + me.token}}
 	var rows []result
 	measure := func(name string, want int, next request) {
+		profiled := s.profile(o.profile, name, o.duration)
 		r := load(ctx, client, name, o.conns, o.duration, want, next)
+		<-profiled
 		r.rssMB = float64(s.rss()) / 1e6
 		rows = append(rows, r)
 		fmt.Fprintf(os.Stderr, "  %-34s %8.0f req/s  p99 %s ms  errors %d\n", name, r.rate(), ms(r.pct(0.99)), r.errors)

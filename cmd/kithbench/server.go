@@ -262,3 +262,34 @@ func rssOf(pid int) int64 {
 	}
 	return 0
 }
+
+// profile saves the server's CPU profile for d into dir (when dir is set),
+// named after the scenario; the channel closes when it is written.
+func (s *server) profile(dir, scenario string, d time.Duration) <-chan struct{} {
+	done := make(chan struct{})
+	if dir == "" {
+		close(done)
+		return done
+	}
+	go func() {
+		defer close(done)
+		resp, err := http.Get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", s.debug, max(1, int(d.Seconds()))))
+		if err != nil {
+			return
+		}
+		defer resp.Body.Close()
+		name := strings.Map(func(r rune) rune {
+			if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+				return r
+			}
+			return '-'
+		}, strings.ToLower(scenario))
+		f, err := os.Create(filepath.Join(dir, name+".pprof"))
+		if err != nil {
+			return
+		}
+		_, _ = io.Copy(f, resp.Body)
+		_ = f.Close()
+	}()
+	return done
+}
