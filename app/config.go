@@ -45,11 +45,12 @@ type Config struct {
 	QuorumPercent  int
 	ProposalSweep  time.Duration // how often open purpose proposals past their window are closed
 
-	SessionTTL      time.Duration
-	SecureCookies   string // "auto", "always" or "never"
-	PasswordCost    int
-	SQLiteMmapMB    int64 // MiB of the SQLite file memory-mapped; 0: none
-	ShutdownTimeout time.Duration
+	SessionTTL       time.Duration
+	SecureCookies    string // "auto", "always" or "never"
+	PasswordCost     int
+	SQLiteMmapMB     int64 // MiB of the SQLite file memory-mapped; 0: none
+	RenderCachePosts int   // rendered posts kept for thread pages; 0: none
+	ShutdownTimeout  time.Duration
 
 	MaxBodyBytes      int64
 	MaxPostChars      int
@@ -123,6 +124,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, env Lookup) {
 	r.duration(&c.SessionTTL, "session-ttl", "KITH_SESSION_TTL", 30*24*time.Hour, "how long a browser stays signed in")
 	r.str(&c.SecureCookies, "secure-cookies", "KITH_SECURE_COOKIES", "auto", "mark cookies Secure: auto (when the base URL is https), always or never")
 	r.int64(&c.SQLiteMmapMB, "sqlite-mmap-mb", "KITH_SQLITE_MMAP_MB", 256, "MiB of the SQLite database file read through memory mapping (0: none); mapped pages show in the resident set")
+	r.integer(&c.RenderCachePosts, "render-cache-posts", "KITH_RENDER_CACHE_POSTS", 5000, "rendered posts kept in memory for thread pages (0: none)")
 	r.integer(&c.PasswordCost, "password-cost", "KITH_PASSWORD_COST", 10, "bcrypt cost of password hashes")
 	r.duration(&c.ShutdownTimeout, "shutdown-timeout", "KITH_SHUTDOWN_TIMEOUT", 20*time.Second, "how long SIGTERM waits for requests in flight")
 	r.int64(&c.MaxBodyBytes, "max-body-bytes", "KITH_MAX_BODY_BYTES", 256<<10, "largest request body in bytes")
@@ -203,6 +205,9 @@ func (c *Config) Validate() error {
 		if v <= 0 {
 			errs = append(errs, fmt.Errorf("%s must be positive, not %d", name, v))
 		}
+	}
+	if c.RenderCachePosts < 0 || c.SQLiteMmapMB < 0 {
+		errs = append(errs, fmt.Errorf("render-cache-posts and sqlite-mmap-mb must not be negative"))
 	}
 	if c.MinPassword > 72 {
 		errs = append(errs, fmt.Errorf("min-password-length must be at most 72, not %d", c.MinPassword))

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"html/template"
 	"net/http"
 	"strconv"
 
@@ -13,6 +14,7 @@ type threadPage struct {
 	LiveSeq     int64 // the thread topic's latest event when the posts were read
 	Thread      *models.ThreadView
 	Posts       []models.PostView
+	PostHTML    []template.HTML // the posts as this reader sees them (see postFragments)
 	Next        string
 	ReplyTo     int64
 	ReplyToName string // the author of the post replied to, when it is on this page
@@ -44,6 +46,9 @@ func (s *Server) showThread(c echo.Context, status int, page threadPage) error {
 		if p.ID == page.ReplyTo {
 			page.ReplyToName = p.AuthorName
 		}
+	}
+	if page.PostHTML, err = s.posts.render(&page.Thread.Space, page.Thread.ID, page.Posts); err != nil {
+		return err
 	}
 	return s.render(c, status, "thread", page.Thread.Title, page)
 }

@@ -26,6 +26,7 @@ type Server struct {
 	log   *slog.Logger
 	echo  *echo.Echo
 	views *renderer
+	posts *postFragments
 	hub   *live.Hub
 	oauth *providers
 }
@@ -37,6 +38,9 @@ func New(cfg Config, store *models.Store, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, store: store, log: log, views: views}
+	if s.posts, err = newPostFragments(views.pages["thread"], cfg.RenderCachePosts); err != nil {
+		return nil, err
+	}
 	if s.oauth, err = newProviders(&s.cfg); err != nil {
 		return nil, err
 	}

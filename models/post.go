@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"strings"
 	"time"
@@ -235,12 +236,66 @@ func (s *Store) ReadThread(ctx context.Context, a Actor, threadID int64, pg Page
 		limit = s.limits.ThreadPageSize
 	}
 	limit = s.limits.pageSize(limit)
-	q := postViews(s.db(ctx)).Where("posts.thread_id = ?", threadID)
-	out, next, err := pageByID(q, c, limit, "posts.id", false, func(r *PostView) int64 { return r.ID })
+	out, err := s.threadPosts(ctx, threadID, c.ID, limit+1)
 	if err != nil {
 		return nil, nil, "", err
 	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		next = encodeCursor(cursor{ID: out[limit-1].ID})
+	}
 	return t, out, next, nil
+}
+
+// threadPosts reads up to limit posts of a thread after the post afterID,
+// oldest first. It is the hottest read kith has (every thread page and
+// thread API call), so it scans rows by hand rather than by reflection.
+func (s *Store) threadPosts(ctx context.Context, threadID, afterID int64, limit int) ([]PostView, error) {
+	rows, err := s.db(ctx).Raw(`SELECT posts.id, posts.thread_id, posts.space_id, posts.author_id, posts.reply_to_post_id,
+		posts.body, posts.html, posts.created_at, posts.edited_at, posts.hidden_at,
+		members.name, parent.author_id, parent_author.name
+		FROM posts
+		LEFT JOIN members ON members.id = posts.author_id
+		LEFT JOIN posts parent ON parent.id = posts.reply_to_post_id
+		LEFT JOIN members parent_author ON parent_author.id = parent.author_id
+		WHERE posts.thread_id = ? AND posts.id > ?
+		ORDER BY posts.id LIMIT ?`, threadID, afterID, limit).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]PostView, 0, limit)
+	for rows.Next() {
+		var p PostView
+		var author, replyAuthor, replyTo sql.NullInt64
+		var edited, hidden sql.NullTime
+		var name, replyName sql.NullString
+		if err := rows.Scan(&p.ID, &p.ThreadID, &p.SpaceID, &author, &replyTo, &p.Body, &p.HTML, &p.CreatedAt,
+			&edited, &hidden, &name, &replyAuthor, &replyName); err != nil {
+			return nil, err
+		}
+		p.AuthorID, p.ReplyToPostID, p.ReplyToAuthorID = nullInt(author), nullInt(replyTo), nullInt(replyAuthor)
+		p.CreatedAt, p.EditedAt, p.HiddenAt = p.CreatedAt.UTC(), nullTime(edited), nullTime(hidden)
+		p.AuthorName, p.ReplyToAuthorName = name.String, replyName.String
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+func nullInt(v sql.NullInt64) *int64 {
+	if !v.Valid {
+		return nil
+	}
+	return &v.Int64
+}
+
+func nullTime(v sql.NullTime) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := v.Time.UTC()
+	return &t
 }
 
 func postViews(db *gorm.DB) *gorm.DB {
