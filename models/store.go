@@ -293,15 +293,7 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 // emits are stored in the same transaction and published after it commits.
 func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	if b, ok := ctx.Value(batchKey{}).(*gorm.DB); ok {
-		// A savepoint inside the batch's transaction; the events of an
-		// operation rolled back to it are dropped with it.
-		buf, _ := b.Statement.Context.Value(eventsKey{}).(*eventBuffer)
-		n := len(buf.pending)
-		err := b.Transaction(fn)
-		if err != nil {
-			buf.pending = buf.pending[:n]
-		}
-		return err
+		return s.savepoint(b, fn)
 	}
 	buf := &eventBuffer{}
 	ctx = context.WithValue(ctx, eventsKey{}, buf)
@@ -324,6 +316,29 @@ func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 }
 
 type batchKey struct{}
+
+// savepoint runs fn inside the batch's transaction b as one atomic step: on
+// error it is rolled back, with its events. The savepoint is released on
+// success too (GORM's nested transactions never release theirs, and
+// SQLite's cost per write grows with every savepoint left open).
+func (s *Store) savepoint(b *gorm.DB, fn func(tx *gorm.DB) error) error {
+	buf, _ := b.Statement.Context.Value(eventsKey{}).(*eventBuffer)
+	n := len(buf.pending)
+	if err := b.Exec("SAVEPOINT kith_op").Error; err != nil {
+		return err
+	}
+	err := fn(b)
+	if err != nil {
+		buf.pending = buf.pending[:n]
+		if rerr := b.Exec("ROLLBACK TO SAVEPOINT kith_op").Error; rerr != nil {
+			return errors.Join(err, rerr)
+		}
+	}
+	if rerr := b.Exec("RELEASE SAVEPOINT kith_op").Error; rerr != nil {
+		return errors.Join(err, rerr)
+	}
+	return err
+}
 
 // Batch runs fn with a context in which the store's operations share one
 // transaction: each operation stays atomic (a savepoint, rolled back alone
