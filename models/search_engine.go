@@ -45,7 +45,9 @@ func (e searchEngine) from(b *sqlBuilder, table, alias string) {
 		b.add(table + " " + alias)
 		return
 	}
-	b.add("search_index JOIN " + table + " " + alias + " ON " + alias + ".id = search_index.ref_id")
+	// CROSS JOIN keeps the index as the outer loop whatever the statistics say:
+	// the match narrows first, and each match finds its row by primary key.
+	b.add("search_index CROSS JOIN " + table + " " + alias + " ON " + alias + ".id = search_index.ref_id")
 }
 
 // match is the condition that a document of the kind matches.
