@@ -191,13 +191,16 @@ func contentFilters(b *sqlBuilder, q *SearchQuery, x string) {
 	if len(q.Spaces) > 0 {
 		b.add(" AND sp.slug IN ?", q.Spaces)
 	}
-	switch {
-	case len(q.AuthorIDs) > 0 && len(q.Authors) > 0:
-		b.add(" AND ("+x+".author_id IN ? OR "+x+".author_id IN (SELECT id FROM members WHERE lower(name) IN ?))", q.AuthorIDs, q.Authors)
-	case len(q.AuthorIDs) > 0:
-		b.add(" AND "+x+".author_id IN ?", q.AuthorIDs)
-	case len(q.Authors) > 0:
-		b.add(" AND "+x+".author_id IN (SELECT id FROM members WHERE lower(name) IN ?)", q.Authors)
+	if len(q.AuthorIDs) > 0 || len(q.Authors) > 0 {
+		// A name matches ignoring case, or exactly as typed: SQLite's lower()
+		// folds ASCII letters only, so "by:Zoë" finds Zoë there too.
+		// (GORM writes an empty list as (NULL), which matches nothing.)
+		lowered := make([]string, len(q.Authors))
+		for i, n := range q.Authors {
+			lowered[i] = strings.ToLower(n)
+		}
+		b.add(" AND ("+x+".author_id IN ? OR "+x+".author_id IN (SELECT id FROM members WHERE lower(name) IN ? OR name IN ?))",
+			q.AuthorIDs, lowered, q.Authors)
 	}
 	if q.Unanswered {
 		// kith has no accepted answers yet: a question counts as answered once

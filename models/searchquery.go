@@ -35,7 +35,7 @@ type SearchQuery struct {
 	Terms      []SearchTerm
 	Spaces     []string // slugs, from in:
 	AuthorIDs  []int64  // from by:ID
-	Authors    []string // lower-cased names, from by:NAME
+	Authors    []string // names as typed, from by:NAME
 	After      *time.Time
 	Before     *time.Time
 	Unanswered bool
@@ -178,7 +178,7 @@ func (q *SearchQuery) addFilter(op, value string) error {
 		if id, err := strconv.ParseInt(value, 10, 64); err == nil && id > 0 {
 			q.AuthorIDs = append(q.AuthorIDs, id)
 		} else {
-			q.Authors = append(q.Authors, strings.ToLower(value))
+			q.Authors = append(q.Authors, value)
 		}
 	case "after", "before":
 		day, err := time.Parse(time.DateOnly, value)

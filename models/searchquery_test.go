@@ -30,7 +30,7 @@ func TestParseQuery(t *testing.T) {
 		{in: `NEAR(a b) OR title:x`, fts: `"near a" "b" "or" "title x"`},
 		{in: `"unterminated phrase`, fts: `"unterminated phrase"`},
 		{in: `x in:Go-Guild in:rust`, fts: `"x"`, want: models.SearchQuery{Spaces: []string{"go-guild", "rust"}}},
-		{in: `x by:42 by:"Ann Lee" BY:bob`, fts: `"x"`, want: models.SearchQuery{AuthorIDs: []int64{42}, Authors: []string{"ann lee", "bob"}}},
+		{in: `x by:42 by:"Ann Lee" BY:bob`, fts: `"x"`, want: models.SearchQuery{AuthorIDs: []int64{42}, Authors: []string{"Ann Lee", "bob"}}},
 		{in: `x after:2024-05-01 before:2024-06-01 is:Unanswered`, fts: `"x"`, want: models.SearchQuery{After: day("2024-05-01"), Before: day("2024-06-01"), Unanswered: true}},
 		{in: `foo:bar !!! "" x`, fts: `"foo bar" "x"`},
 	} {
