@@ -49,6 +49,8 @@ func TestBrowserSearch(t *testing.T) {
 		t.Fatalf("highlighted: %q", marks)
 	}
 
+	lookAt(t, bob, "search", "/search?q=goroutine")
+
 	// Narrow to one space and order newest first with the form.
 	bob.do("choose a space and an order",
 		chromedp.SetValue(chromedp.CSS(`form.search-form select[name=space]`), "go-guild"),
