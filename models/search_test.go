@@ -472,3 +472,43 @@ func TestSearchMigrationGoesDown(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchNeverErrsOnTheEngine: the fuzz target checks built expressions
+// against FTS5; this runs a few hundred random searches, made of the
+// characters that mean something to FTS5, tsquery or SQL, through Search on
+// each database (PostgreSQL's phraseto_tsquery and to_tsquery included).
+// Every one either runs or is refused with invalid_query.
+func TestSearchNeverErrsOnTheEngine(t *testing.T) {
+	Each(t, func(t *testing.T, d models.Dialect) {
+		w := newInvWorld(t, d, models.Policy{})
+		ann := MustCreateMember(t, w.s, "Ann")
+		MustCreateSpace(t, w.s, ann, "go-guild", models.VisibilityOpen)
+		w.thread(ann, "go-guild", "Error wrapping and NEAR things", "errors.Is, fmt.Errorf and C++ (or not)", models.Question)
+		alphabet := []rune(`ab yz09 "*:-+^()[]{}<>!|&'\;%_.,/$?~` + "\t\u0301é日ß²ǅ\u200b\x01")
+		words := []string{"in:", "by:", "is:", "after:", "before:", "NEAR", "AND", "OR", "NOT", "<->", ":*", "in:go-guild", "is:unanswered", "wrap", "error"}
+		rng := uint64(42)
+		next := func(n int) int { // xorshift: the same searches every run
+			rng ^= rng << 13
+			rng ^= rng >> 7
+			rng ^= rng << 17
+			return int(rng % uint64(n))
+		}
+		for i := 0; i < 300; i++ {
+			var b strings.Builder
+			for j, n := 0, 1+next(12); j < n; j++ {
+				if next(3) == 0 {
+					b.WriteString(words[next(len(words))])
+				} else {
+					b.WriteRune(alphabet[next(len(alphabet))])
+				}
+			}
+			q := b.String()
+			for _, sort := range []string{models.SortRelevance, models.SortNew} {
+				_, _, err := w.s.Search(w.ctx, ann, models.SearchRequest{Query: q, Sort: sort})
+				if err != nil && models.ErrorCode(err) != models.CodeInvalidQuery {
+					t.Fatalf("%q: %v", q, err)
+				}
+			}
+		}
+	})
+}
