@@ -2,6 +2,7 @@ package app
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -40,7 +41,11 @@ func resultPath(r *models.SearchResult) string {
 	case models.ResultThread:
 		return "/t/" + strconv.FormatInt(r.ID, 10)
 	case models.ResultPost:
-		return "/t/" + strconv.FormatInt(r.ThreadID, 10) + "#p" + strconv.FormatInt(r.ID, 10)
+		page := ""
+		if r.ThreadCursor != "" { // past the thread's first page: the page that begins with it
+			page = "?cursor=" + url.QueryEscape(r.ThreadCursor)
+		}
+		return "/t/" + strconv.FormatInt(r.ThreadID, 10) + page + "#p" + strconv.FormatInt(r.ID, 10)
 	}
 	return "/s/" + r.SpaceSlug
 }

@@ -47,6 +47,9 @@ type SearchResult struct {
 	// Snippet is HTML: the matching text, escaped, with the matches in <mark>.
 	// Nothing else in it is markup.
 	Snippet string
+	// ThreadCursor, for a post past the first page of its thread, is the
+	// cursor of the thread's page that begins with the post ("" otherwise).
+	ThreadCursor string
 }
 
 // searchRow is a result as the query returns it, with its ordering keys.
@@ -131,18 +134,55 @@ func (s *Store) Search(ctx context.Context, a Actor, r SearchRequest) ([]SearchR
 	if err != nil {
 		return nil, "", err
 	}
+	cursors, err := s.threadCursors(db, rows)
+	if err != nil {
+		return nil, "", err
+	}
 	out := make([]SearchResult, len(rows))
 	for i, row := range rows {
 		out[i] = SearchResult{
 			Type: row.Type, ID: row.ID, ThreadID: row.ThreadID, Title: row.Title, Question: row.ThreadKind == Question,
 			SpaceSlug: row.SpaceSlug, SpaceName: row.SpaceName, AuthorID: row.AuthorID, CreatedAt: row.CreatedAt,
-			Snippet: markSnippet(snippets[docKey{row.Type, row.ID}]),
+			Snippet: markSnippet(snippets[docKey{row.Type, row.ID}]), ThreadCursor: cursors[row.ID],
 		}
 		if row.AuthorName != nil {
 			out[i].AuthorName = *row.AuthorName
 		}
 	}
 	return out, next, nil
+}
+
+// threadCursors finds, for each post of a page of results that is not on the
+// first page of its thread, the cursor of a thread page that begins with it:
+// the one after the post's predecessor in the thread.
+func (s *Store) threadCursors(db *gorm.DB, rows []searchRow) (map[int64]string, error) {
+	var ids []int64
+	for _, r := range rows {
+		if r.Type == ResultPost {
+			ids = append(ids, r.ID)
+		}
+	}
+	out := map[int64]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var found []struct {
+		ID         int64
+		Earlier    int
+		PreviousID int64
+	}
+	err := db.Raw("SELECT p.id, (SELECT COUNT(*) FROM posts e WHERE e.thread_id = p.thread_id AND e.id < p.id) AS earlier,"+
+		" (SELECT MAX(e.id) FROM posts e WHERE e.thread_id = p.thread_id AND e.id < p.id) AS previous_id FROM posts p WHERE p.id IN ?", ids).
+		Scan(&found).Error
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range found {
+		if f.Earlier >= s.limits.ThreadPageSize && f.PreviousID > 0 {
+			out[f.ID] = encodeCursor(cursor{ID: f.PreviousID})
+		}
+	}
+	return out, nil
 }
 
 // searchArms writes one SELECT per kind of document, joined by UNION ALL:

@@ -512,3 +512,33 @@ func TestSearchNeverErrsOnTheEngine(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchFindsPostsPastTheFirstPage: a post found beyond the first page of
+// its thread comes with the cursor of the thread page that begins with it.
+func TestSearchFindsPostsPastTheFirstPage(t *testing.T) {
+	Each(t, func(t *testing.T, d models.Dialect) {
+		opts := Options()
+		opts.Limits.ThreadPageSize = 2
+		s := OpenURL(t, URL(t, d), opts)
+		ctx := context.Background()
+		ann := MustCreateMember(t, s, "Ann")
+		MustCreateSpace(t, s, ann, "go-guild", models.VisibilityOpen)
+		other, _ := MustCreateThread(t, s, ann, "go-guild", "Another thread") // its posts interleave
+		th, _ := MustCreateThread(t, s, ann, "go-guild", "Long thread")
+		second := MustReply(t, s, ann, th.ID, "the second post, about ibis")
+		MustReply(t, s, ann, other.ID, "elsewhere")
+		MustReply(t, s, ann, th.ID, "the third post")
+		fourth := MustReply(t, s, ann, th.ID, "the fourth post, about ibis too")
+		res, _, err := s.Search(ctx, ann, models.SearchRequest{Query: "ibis", Sort: models.SortNew})
+		if err != nil || len(res) != 2 || res[0].ID != fourth.ID || res[1].ID != second.ID {
+			t.Fatalf("ibis: %+v %v", res, err)
+		}
+		if res[1].ThreadCursor != "" {
+			t.Errorf("the second post is on the first page, yet has cursor %q", res[1].ThreadCursor)
+		}
+		_, posts, _, err := s.ReadThread(ctx, ann, th.ID, models.Page{Cursor: res[0].ThreadCursor})
+		if err != nil || len(posts) == 0 || posts[0].ID != fourth.ID {
+			t.Fatalf("the page of cursor %q begins with %+v (%v), want post %d", res[0].ThreadCursor, posts, err, fourth.ID)
+		}
+	})
+}
