@@ -63,11 +63,13 @@ type Config struct {
 	PageSize          int
 	MaxPageSize       int
 	ThreadPageSize    int
+	MaxSearchChars    int
 
-	SignupsPerHour   int
-	LoginsPerMinute  int
-	TokensPerMinute  int
-	RateLimitEntries time.Duration
+	SignupsPerHour    int
+	LoginsPerMinute   int
+	TokensPerMinute   int
+	SearchesPerMinute int
+	RateLimitEntries  time.Duration
 
 	LiveSendQueue        int           // frames queued per websocket before it counts as slow and is closed
 	LiveMaxMessageBytes  int64         // largest message a websocket client may send
@@ -138,9 +140,11 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, env Lookup) {
 	r.integer(&c.PageSize, "page-size", "KITH_PAGE_SIZE", d.PageSize, "items in a list page")
 	r.integer(&c.MaxPageSize, "max-page-size", "KITH_MAX_PAGE_SIZE", d.MaxPageSize, "largest list page a client may ask for (?limit=)")
 	r.integer(&c.ThreadPageSize, "thread-page-size", "KITH_THREAD_PAGE_SIZE", d.ThreadPageSize, "posts on one page of a thread")
+	r.integer(&c.MaxSearchChars, "max-search-chars", "KITH_MAX_SEARCH_CHARS", d.MaxSearchChars, "longest search in characters")
 	r.integer(&c.SignupsPerHour, "signups-per-hour", "KITH_SIGNUPS_PER_HOUR", 20, "sign-ups allowed per client IP per hour")
 	r.integer(&c.LoginsPerMinute, "logins-per-minute", "KITH_LOGINS_PER_MINUTE", 10, "sign-in attempts allowed per client IP per minute")
 	r.integer(&c.TokensPerMinute, "tokens-per-minute", "KITH_TOKENS_PER_MINUTE", 10, "API token requests allowed per client IP per minute")
+	r.integer(&c.SearchesPerMinute, "searches-per-minute", "KITH_SEARCHES_PER_MINUTE", 60, "searches (page and API) allowed per client IP per minute")
 	r.duration(&c.RateLimitEntries, "rate-limit-memory", "KITH_RATE_LIMIT_MEMORY", 10*time.Minute, "how long an idle client's rate limit state is kept")
 	r.integer(&c.LiveSendQueue, "live-send-queue", "KITH_LIVE_SEND_QUEUE", 64, "frames queued per live socket before it counts as slow and is closed")
 	r.int64(&c.LiveMaxMessageBytes, "live-max-message-bytes", "KITH_LIVE_MAX_MESSAGE_BYTES", 4096, "largest message a live socket client may send, in bytes")
@@ -199,6 +203,7 @@ func (c *Config) Validate() error {
 		"quorum-members": c.QuorumMembers, "quorum-percent": c.QuorumPercent, "max-rationale-chars": c.MaxRationaleChars,
 		"page-size": c.PageSize, "max-page-size": c.MaxPageSize, "thread-page-size": c.ThreadPageSize,
 		"signups-per-hour": c.SignupsPerHour, "logins-per-minute": c.LoginsPerMinute, "tokens-per-minute": c.TokensPerMinute,
+		"max-search-chars": c.MaxSearchChars, "searches-per-minute": c.SearchesPerMinute,
 		"live-send-queue": c.LiveSendQueue, "live-replay-limit": c.LiveReplayLimit, "live-max-subscriptions": c.LiveMaxSubscriptions,
 		"events-max-per-topic": c.EventsMaxPerTopic,
 	} {
@@ -273,7 +278,7 @@ func (c *Config) StoreOptions() models.Options {
 			MaxPostChars: c.MaxPostChars, MaxTitleChars: c.MaxTitleChars, MaxNameChars: c.MaxNameChars,
 			MaxNoteChars: c.MaxNoteChars, MaxReasonChars: c.MaxReasonChars, MinPassword: c.MinPassword,
 			PageSize: c.PageSize, MaxPageSize: c.MaxPageSize, ThreadPageSize: c.ThreadPageSize,
-			MaxRationaleChars: c.MaxRationaleChars,
+			MaxRationaleChars: c.MaxRationaleChars, MaxSearchChars: c.MaxSearchChars,
 		},
 	}
 }

@@ -24,6 +24,7 @@ var (
 var statusOf = map[string]int{
 	models.CodeInvalid:            http.StatusUnprocessableEntity,
 	models.CodePurposeNotAffirmed: http.StatusUnprocessableEntity,
+	models.CodeInvalidQuery:       http.StatusUnprocessableEntity,
 	models.CodeUnauthorized:       http.StatusUnauthorized,
 	models.CodeInvalidCredentials: http.StatusUnauthorized,
 	models.CodeForbidden:          http.StatusForbidden,

@@ -30,7 +30,7 @@ func startServer(t testing.TB, d models.Dialect, configure func(*app.Config)) *t
 	t.Helper()
 	cfg := app.DefaultConfig()
 	cfg.PasswordCost = 4
-	cfg.SignupsPerHour, cfg.LoginsPerMinute, cfg.TokensPerMinute = 10000, 10000, 10000
+	cfg.SignupsPerHour, cfg.LoginsPerMinute, cfg.TokensPerMinute, cfg.SearchesPerMinute = 10000, 10000, 10000, 10000
 	cfg.DatabaseURL = storetest.URL(t, d)
 	if configure != nil {
 		configure(&cfg)

@@ -34,6 +34,7 @@ func (s *Server) routes() *echo.Echo {
 	signup := s.rateLimit(s.cfg.SignupsPerHour, 3600)
 	login := s.rateLimit(s.cfg.LoginsPerMinute, 60)
 	token := s.rateLimit(s.cfg.TokensPerMinute, 60)
+	search := s.rateLimit(s.cfg.SearchesPerMinute, 60)
 
 	// Pages.
 	e.GET("/", s.homePage)
@@ -94,6 +95,8 @@ func (s *Server) routes() *echo.Echo {
 	e.POST("/s/:slug/purpose/affirm", s.affirmSubmit)
 	e.GET("/purpose-proposals/:id", s.proposalPage)
 	e.POST("/purpose-proposals/:id/responses", s.respondSubmit)
+	// Pages: search.
+	e.GET("/search", s.searchPage, search)
 
 	// The JSON API of DESIGN.md section 4.
 	api := e.Group("/api/v1")
@@ -148,6 +151,8 @@ func (s *Server) routes() *echo.Echo {
 	api.POST("/spaces/:slug/purpose/affirm", s.apiAffirmPurpose)
 	api.GET("/purpose-proposals/:id", s.apiGetProposal)
 	api.POST("/purpose-proposals/:id/responses", s.apiRespondToProposal)
+	// API: search.
+	api.GET("/search", s.apiSearch, search)
 	// API: live updates (a websocket).
 	api.GET("/live", s.apiLive)
 	api.Any("/*", func(c echo.Context) error { return errNoRoute })

@@ -29,6 +29,7 @@ const (
 	CodeAlreadyDecided     = "already_decided"      // answering a request, invitation or offer twice
 	CodeExpired            = "expired"              // an invitation past its date
 	CodeInvitationPending  = "invitation_pending"   // inviting a person whose invitation waits for an answer
+	CodeInvalidQuery       = "invalid_query"        // a search that is empty, too long or malformed
 )
 
 // Error is a domain error: a stable code for programs and a message for people.

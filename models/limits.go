@@ -13,6 +13,7 @@ type Limits struct {
 	PageSize          int // items per page when the caller does not say
 	MaxPageSize       int // the largest page a caller may ask for
 	ThreadPageSize    int // posts on one page of a thread
+	MaxSearchChars    int // the longest search, in characters
 }
 
 // Purpose statements are bounded by the design itself, not by configuration.
@@ -37,6 +38,7 @@ var DefaultLimits = Limits{
 	PageSize:          30,
 	MaxPageSize:       100,
 	ThreadPageSize:    50,
+	MaxSearchChars:    256,
 }
 
 func (l Limits) withDefaults() Limits {
@@ -56,6 +58,7 @@ func (l Limits) withDefaults() Limits {
 	set(&l.PageSize, d.PageSize)
 	set(&l.MaxPageSize, d.MaxPageSize)
 	set(&l.ThreadPageSize, d.ThreadPageSize)
+	set(&l.MaxSearchChars, d.MaxSearchChars)
 	return l
 }
 

@@ -298,9 +298,14 @@ func nullTime(v sql.NullTime) *time.Time {
 	return &t
 }
 
+// postColumns names the columns of Post, so that reads do not carry the
+// search index's tsvector column along on PostgreSQL.
+const postColumns = "posts.id, posts.thread_id, posts.space_id, posts.author_id, posts.reply_to_post_id, posts.body, posts.html, " +
+	"posts.created_at, posts.edited_at, posts.hidden_at"
+
 func postViews(db *gorm.DB) *gorm.DB {
 	return db.Table("posts").
-		Select("posts.*, members.name AS author_name, parent.author_id AS reply_to_author_id, parent_author.name AS reply_to_author_name").
+		Select(postColumns + ", members.name AS author_name, parent.author_id AS reply_to_author_id, parent_author.name AS reply_to_author_name").
 		Joins("LEFT JOIN members ON members.id = posts.author_id").
 		Joins("LEFT JOIN posts parent ON parent.id = posts.reply_to_post_id").
 		Joins("LEFT JOIN members parent_author ON parent_author.id = parent.author_id")

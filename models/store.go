@@ -220,6 +220,20 @@ func checkSQLitePragmas(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
+// checkFTS5 refuses, with the reason, a kith whose SQLite lacks FTS5: search
+// needs it, and mattn/go-sqlite3 compiles it in only with the sqlite_fts5
+// build tag (which the Makefile sets).
+func checkFTS5(ctx context.Context, db *sql.DB) error {
+	var on int
+	if err := db.QueryRowContext(ctx, "SELECT sqlite_compileoption_used('ENABLE_FTS5')").Scan(&on); err != nil {
+		return err
+	}
+	if on != 1 {
+		return errors.New("this kith was built without SQLite's FTS5, which search needs: build it with -tags sqlite_fts5 (make build does)")
+	}
+	return nil
+}
+
 func closeGorm(db *gorm.DB) {
 	if sqlDB, err := db.DB(); err == nil {
 		_ = sqlDB.Close()
@@ -250,6 +264,8 @@ func (s *Store) Migrate(ctx context.Context) error {
 	dialect := goose.DialectSQLite3
 	if s.dialect == Postgres {
 		dialect = goose.DialectPostgres
+	} else if err := checkFTS5(ctx, sqlDB); err != nil {
+		return err
 	}
 	dir, err := fs.Sub(migrations.FS, string(s.dialect))
 	if err != nil {
