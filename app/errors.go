@@ -56,7 +56,7 @@ var statusOf = map[string]int{
 	codeSignInExpired:             http.StatusBadRequest,
 	codeSignInFailed:              http.StatusBadRequest,
 	codeProviderDown:              http.StatusBadGateway,
-	codeLastSignInMethod:          http.StatusConflict,
+	models.CodeLastSignInMethod:   http.StatusConflict,
 	models.CodeEmailUnverified:    http.StatusForbidden,
 	models.CodeEmailNotAllowed:    http.StatusForbidden,
 	models.CodeAccountExists:      http.StatusConflict,
@@ -114,9 +114,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		_ = c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
 		return
 	}
-	page := errorPage{Status: status, Message: de.Message, Heading: signInHeadings[de.Code]}
-	page.SignInAgain = page.Heading != ""
-	_ = s.render(c, status, "error", "Error", page)
+	_ = s.render(c, status, "error", "Error", errorPageFor(status, de))
 }
 
 // hiddenWhileSignedOut reports whether a page is not found only because
@@ -128,10 +126,23 @@ func hiddenWhileSignedOut(err error, c echo.Context) bool {
 }
 
 type errorPage struct {
-	Status      int
-	Message     string
-	Heading     string // a heading of its own, for failed sign-ins
-	SignInAgain bool   // offer the way back to the sign-in page
+	Status              int
+	Message             string
+	Heading             string // a heading of its own, where the code has one
+	BackHref, BackLabel string // the way back to where the person can go on, beside the home page
+}
+
+// errorPageFor gives a failed sign-in its own heading and the way back to the
+// sign-in page, and a refused unlink the way back to settings.
+func errorPageFor(status int, de *models.Error) errorPage {
+	p := errorPage{Status: status, Message: de.Message}
+	if h, ok := signInHeadings[de.Code]; ok {
+		p.Heading, p.BackHref, p.BackLabel = h, "/login", "Back to sign-in"
+	}
+	if de.Code == models.CodeLastSignInMethod {
+		p.Heading, p.BackHref, p.BackLabel = "Still linked", "/settings#identities", "Back to settings"
+	}
+	return p
 }
 
 // wantsJSON reports whether a sign-in route (/auth/...) was asked for JSON

@@ -14,12 +14,11 @@ import (
 // failure has its own, so a page (or a script) can say what happened; none of
 // them creates an account, links an identity or starts a session.
 const (
-	codeInvalidState     = "invalid_state"        // no sign-in in flight here, or its state does not match
-	codeSignInCancelled  = "sign_in_cancelled"    // the person (or the provider) said no at the provider
-	codeSignInExpired    = "sign_in_expired"      // the code expired, was used, or was not issued to this sign-in
-	codeSignInFailed     = "sign_in_failed"       // the provider's answer could not be verified
-	codeProviderDown     = "provider_unavailable" // the provider cannot be reached, or failed on its side
-	codeLastSignInMethod = "last_sign_in_method"  // unlinking would leave no way to sign in
+	codeInvalidState    = "invalid_state"        // no sign-in in flight here, or its state does not match
+	codeSignInCancelled = "sign_in_cancelled"    // the person (or the provider) said no at the provider
+	codeSignInExpired   = "sign_in_expired"      // the code expired, was used, or was not issued to this sign-in
+	codeSignInFailed    = "sign_in_failed"       // the provider's answer could not be verified
+	codeProviderDown    = "provider_unavailable" // the provider cannot be reached, or failed on its side
 )
 
 // signInHeadings title the error page of a failed sign-in, which also offers
