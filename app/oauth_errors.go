@@ -70,7 +70,9 @@ func exchangeError(err error) (detail string, out error) {
 		}
 		detail = "token endpoint answered " + http.StatusText(status) + " " + safeWord(re.ErrorCode)
 		switch {
-		case re.ErrorCode == "invalid_grant":
+		case re.ErrorCode == "invalid_grant" || re.ErrorCode == "bad_verification_code":
+			// GitHub names an expired or used code bad_verification_code,
+			// and answers it with 200.
 			return detail, errCodeStale
 		case status >= 500 || re.ErrorCode == "temporarily_unavailable" || re.ErrorCode == "server_error":
 			return detail, errProvider
