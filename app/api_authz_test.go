@@ -848,7 +848,7 @@ func TestAPIRoutesAreCovered(t *testing.T) {
 	}
 	// Each membership feature tests its routes' authorization and bad input
 	// in its own file, and says there which routes that covers.
-	for _, covered := range [][]string{joinRequestRoutesCovered, inboxRoutesCovered, invitationRoutesCovered, stewardRoutesCovered, purposeRoutesCovered, liveRoutesCovered, searchRoutesCovered} {
+	for _, covered := range [][]string{joinRequestRoutesCovered, inboxRoutesCovered, invitationRoutesCovered, stewardRoutesCovered, purposeRoutesCovered, liveRoutesCovered, searchRoutesCovered, meRoutesCovered} {
 		for _, rt := range covered {
 			inMatrix[rt] = true
 			inputs[rt]++

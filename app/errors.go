@@ -51,6 +51,18 @@ var statusOf = map[string]int{
 	"bad_request":                 http.StatusBadRequest,
 	"method_not_allowed":          http.StatusMethodNotAllowed,
 	"internal":                    http.StatusInternalServerError,
+	// Sign-in through an outside provider (oauth_errors.go).
+	codeInvalidState:              http.StatusBadRequest,
+	codeSignInCancelled:           http.StatusForbidden,
+	codeSignInExpired:             http.StatusBadRequest,
+	codeSignInFailed:              http.StatusBadRequest,
+	codeProviderDown:              http.StatusBadGateway,
+	models.CodeLastSignInMethod:   http.StatusConflict,
+	models.CodeEmailUnverified:    http.StatusForbidden,
+	models.CodeEmailNotAllowed:    http.StatusForbidden,
+	models.CodeAccountExists:      http.StatusConflict,
+	models.CodeIdentityLinked:     http.StatusConflict,
+	models.CodeIdentityIncomplete: http.StatusBadGateway,
 }
 
 // classify turns any error into the contract's status and domain error.
@@ -91,7 +103,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if status >= 500 {
 		s.log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 	}
-	if isAPI(c) {
+	if isAPI(c) || wantsJSON(c) {
 		body := map[string]any{"code": de.Code, "message": de.Message}
 		if de.Field != "" {
 			body["field"] = de.Field
@@ -103,7 +115,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		_ = c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
 		return
 	}
-	_ = s.render(c, status, "error", "Error", errorPage{Status: status, Message: de.Message})
+	_ = s.render(c, status, "error", "Error", errorPageFor(status, de))
 }
 
 // hiddenWhileSignedOut reports whether a page is not found only because
@@ -115,8 +127,31 @@ func hiddenWhileSignedOut(err error, c echo.Context) bool {
 }
 
 type errorPage struct {
-	Status  int
-	Message string
+	Status              int
+	Message             string
+	Heading             string // a heading of its own, where the code has one
+	BackHref, BackLabel string // the way back to where the person can go on, beside the home page
+}
+
+// errorPageFor gives a failed sign-in its own heading and the way back to the
+// sign-in page, and a refused unlink the way back to settings.
+func errorPageFor(status int, de *models.Error) errorPage {
+	p := errorPage{Status: status, Message: de.Message}
+	if h, ok := signInHeadings[de.Code]; ok {
+		p.Heading, p.BackHref, p.BackLabel = h, "/login", "Back to sign-in"
+	}
+	if de.Code == models.CodeLastSignInMethod {
+		p.Heading, p.BackHref, p.BackLabel = "Still linked", "/settings#identities", "Back to settings"
+	}
+	return p
+}
+
+// wantsJSON reports whether a sign-in route (/auth/...) was asked for JSON
+// rather than a page, as a script following the flow would.
+func wantsJSON(c echo.Context) bool {
+	accept := c.Request().Header.Get(echo.HeaderAccept)
+	return strings.HasPrefix(c.Request().URL.Path, "/auth/") &&
+		strings.Contains(accept, echo.MIMEApplicationJSON) && !strings.Contains(accept, echo.MIMETextHTML)
 }
 
 func isAPI(c echo.Context) bool {

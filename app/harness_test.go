@@ -23,6 +23,7 @@ type testServer struct {
 	URL   string
 	Store *models.Store
 	Cfg   app.Config
+	Logs  *logBuffer // the server's log, where the test keeps it (startOIDC)
 }
 
 // startServer serves kith on a fresh database. configure may change settings.

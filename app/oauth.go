@@ -5,23 +5,24 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
-	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
-	"github.com/markbates/goth"
 	"github.com/markbates/goth/providers/github"
 	"github.com/markbates/goth/providers/gitlab"
 	"github.com/markbates/goth/providers/google"
 	"github.com/markbates/goth/providers/microsoftonline"
-	"github.com/markbates/goth/providers/openidConnect"
 
 	"kith/models"
 )
@@ -30,7 +31,9 @@ import (
 const oidcProvider = "openid-connect"
 
 // oauthCookie holds one sign-in in flight: the provider, the OAuth state and
-// goth's session. It is signed and encrypted, and lives ten minutes.
+// what the flow needs to finish (the PKCE verifier and nonce of the generic
+// provider, goth's session for the named ones). It is signed and encrypted,
+// lives ten minutes, and is used once.
 const oauthCookie = "kith_oauth"
 
 // providerButton is a configured sign-in provider as the pages show it.
@@ -39,20 +42,28 @@ type providerButton struct {
 	Label string
 }
 
-// providers are the configured sign-in providers. goth's providers are used
-// directly, not through gothic's globals, so each server has its own.
+// signInFlow is one provider's side of a sign-in.
+type signInFlow interface {
+	// begin returns the provider's authorization URL for this state and what
+	// finish will need, which is kept in the encrypted in-flight cookie.
+	begin(state string) (authURL string, keep map[string]string, err error)
+	// finish redeems the callback's code and returns what the provider
+	// vouches for. On failure, detail says what happened for the log; it
+	// never holds a code, token, verifier or secret.
+	finish(ctx context.Context, query url.Values, kept map[string]string) (c models.Claims, detail string, err error)
+}
+
+// providers are the configured sign-in providers, each built on first use.
 type providers struct {
-	cfg   *Config
-	store *sessions.CookieStore
-	mu    sync.Mutex
-	built map[string]goth.Provider
-	// verifier checks the generic provider's id_token signature, issuer,
-	// audience and expiry, which goth does not.
-	verifier *oidc.IDTokenVerifier
+	cfg    *Config
+	store  *sessions.CookieStore
+	client *http.Client // for discovery, token exchange and keys; bounded in time
+	mu     sync.Mutex
+	built  map[string]signInFlow
 }
 
 func newProviders(cfg *Config) (*providers, error) {
-	p := &providers{cfg: cfg, built: map[string]goth.Provider{}}
+	p := &providers{cfg: cfg, built: map[string]signInFlow{}, client: &http.Client{Timeout: 15 * time.Second}}
 	if len(cfg.providerNames()) == 0 {
 		return p, nil
 	}
@@ -116,69 +127,75 @@ func (s *Server) providerButtons() []providerButton {
 	return out
 }
 
-// provider returns a configured provider, building it on first use: the
+// flow returns a configured provider's flow, building it on first use: the
 // generic one reads the issuer's discovery document, and kith must start
-// while the identity provider is down.
-func (p *providers) provider(ctx context.Context, name string) (goth.Provider, error) {
+// while the identity provider is down, so a failure here is retried on the
+// next sign-in.
+func (p *providers) flow(ctx context.Context, name string) (signInFlow, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if gp, ok := p.built[name]; ok {
-		return gp, nil
+	if f, ok := p.built[name]; ok {
+		return f, nil
 	}
 	c := p.cfg
 	callback := c.BaseURL + "/auth/" + name + "/callback"
-	var gp goth.Provider
+	var f signInFlow
 	switch {
 	case name == oidcProvider && c.OIDCIssuer != "" && c.OIDCClientID != "":
-		issuer := strings.TrimRight(c.OIDCIssuer, "/")
-		op, err := oidc.NewProvider(ctx, issuer)
+		of, err := newOIDCFlow(ctx, c, callback, p.client)
 		if err != nil {
-			return nil, errProviderDown(err)
+			return nil, &flowError{err: errProvider, detail: "discovery failed: " + err.Error()}
 		}
-		og, err := openidConnect.New(c.OIDCClientID, c.OIDCClientSecret, callback, issuer+"/.well-known/openid-configuration", "openid", "email", "profile")
-		if err != nil {
-			return nil, errProviderDown(err)
-		}
-		p.verifier = op.Verifier(&oidc.Config{ClientID: c.OIDCClientID})
-		gp = og
+		f = of
 	case name == "github" && c.GitHubKey != "":
-		gp = github.New(c.GitHubKey, c.GitHubSecret, callback, "read:user", "user:email")
+		gp := github.New(c.GitHubKey, c.GitHubSecret, callback, "read:user", "user:email")
+		gp.HTTPClient = p.client
+		f = &gothFlow{name: name, provider: gp}
 	case name == "gitlab" && c.GitLabKey != "":
-		gp = gitlab.New(c.GitLabKey, c.GitLabSecret, callback, "read_user")
+		gp := gitlab.New(c.GitLabKey, c.GitLabSecret, callback, "read_user")
+		gp.HTTPClient = p.client
+		f = &gothFlow{name: name, provider: gp}
 	case name == "google" && c.GoogleKey != "":
-		gp = google.New(c.GoogleKey, c.GoogleSecret, callback, "openid", "email", "profile")
+		gp := google.New(c.GoogleKey, c.GoogleSecret, callback, "openid", "email", "profile")
+		gp.HTTPClient = p.client
+		f = &gothFlow{name: name, provider: gp}
 	case name == "microsoftonline" && c.MicrosoftKey != "":
-		gp = microsoftonline.New(c.MicrosoftKey, c.MicrosoftSecret, callback)
+		gp := microsoftonline.New(c.MicrosoftKey, c.MicrosoftSecret, callback)
+		gp.HTTPClient = p.client
+		f = &gothFlow{name: name, provider: gp}
 	default:
-		return nil, models.Errorf(models.CodeNotFound, "No such sign-in provider.")
+		return nil, errNoProvider
 	}
-	p.built[name] = gp
-	return gp, nil
+	p.built[name] = f
+	return f, nil
 }
 
-// Error codes of the sign-in flow.
-const (
-	codeProviderDown  = "provider_unavailable"
-	codeSignInDenied  = "sign_in_denied"
-	codeSignInExpired = "sign_in_failed"
-)
+var errNoProvider = models.Errorf(models.CodeNotFound, "No such sign-in provider.")
 
-func errProviderDown(error) error {
-	return models.Errorf(codeProviderDown, "The sign-in provider cannot be reached just now. Try again in a while.")
+// configured reports whether name is a provider this instance sets up.
+func (p *providers) configured(name string) bool {
+	return p.store != nil && slices.Contains(p.cfg.providerNames(), name)
 }
 
-var (
-	errOAuthState  = models.Errorf(codeSignInExpired, "This sign-in could not be checked (it expired or did not start here). Start again from the sign-in page.")
-	errOAuthFailed = models.Errorf(codeSignInExpired, "The sign-in provider did not confirm the sign-in. Start again from the sign-in page.")
-)
+// flowError carries, beside the error shown, what the log should say.
+type flowError struct {
+	err    error
+	detail string
+}
+
+func (e *flowError) Error() string { return e.err.Error() }
+func (e *flowError) Unwrap() error { return e.err }
 
 // authStart sends the browser to the provider. With ?link=1 a signed-in
 // person links the provider to their account instead of signing in.
 func (s *Server) authStart(c echo.Context) error {
 	name := c.Param("provider")
-	gp, err := s.oauth.provider(c.Request().Context(), name)
+	if !s.oauth.configured(name) {
+		return errNoProvider
+	}
+	f, err := s.oauth.flow(c.Request().Context(), name)
 	if err != nil {
-		return err
+		return s.signInFailed(c, name, err)
 	}
 	link := c.QueryParam("link") != ""
 	if link && !actor(c).SignedIn() {
@@ -188,18 +205,16 @@ func (s *Server) authStart(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	gs, err := gp.BeginAuth(state)
+	authURL, keep, err := f.begin(state)
 	if err != nil {
-		return errProviderDown(err)
-	}
-	authURL, err := gs.GetAuthURL()
-	if err != nil {
-		return errProviderDown(err)
+		return s.signInFailed(c, name, &flowError{err: errProvider, detail: "begin: " + err.Error()})
 	}
 	sess, _ := s.oauth.store.New(c.Request(), oauthCookie) // a broken old cookie is replaced
 	sess.Values["provider"] = name
 	sess.Values["state"] = state
-	sess.Values["goth"] = gs.Marshal()
+	for k, v := range keep {
+		sess.Values["flow."+k] = v
+	}
 	sess.Values["next"] = safeNext(c.QueryParam("next"))
 	if link {
 		sess.Values["link"] = actor(c).ID
@@ -211,9 +226,13 @@ func (s *Server) authStart(c echo.Context) error {
 }
 
 // authCallback finishes a sign-in or a link. Every failure ends on a page
-// saying what happened, with nothing created and no session started.
+// saying what happened (or the contract's error for a JSON client), with
+// nothing created, nothing linked and no session started.
 func (s *Server) authCallback(c echo.Context) error {
 	name := c.Param("provider")
+	if !s.oauth.configured(name) {
+		return errNoProvider
+	}
 	r := c.Request()
 	sess, err := s.oauth.store.Get(r, oauthCookie)
 	if err != nil || sess.IsNew {
@@ -224,29 +243,28 @@ func (s *Server) authCallback(c echo.Context) error {
 	if err := sess.Save(r, c.Response()); err != nil {
 		return err
 	}
+	q := c.QueryParams()
 	wantState, _ := sess.Values["state"].(string)
-	gothSession, _ := sess.Values["goth"].(string)
 	if sess.Values["provider"] != name || wantState == "" ||
-		subtle.ConstantTimeCompare([]byte(wantState), []byte(c.QueryParam("state"))) != 1 {
+		subtle.ConstantTimeCompare([]byte(wantState), []byte(q.Get("state"))) != 1 {
 		return errOAuthState
 	}
-	if e := c.QueryParam("error"); e != "" {
-		return models.Errorf(codeSignInDenied, "The sign-in provider did not let you in (%s). Nothing was changed.", truncateText(e, 60))
+	if e := q.Get("error"); e != "" {
+		return s.signInFailed(c, name, &flowError{err: callbackError(e), detail: "provider answered " + safeWord(e)})
 	}
-	gp, err := s.oauth.provider(r.Context(), name)
+	f, err := s.oauth.flow(r.Context(), name)
 	if err != nil {
-		return err
+		return s.signInFailed(c, name, err)
 	}
-	gs, err := gp.UnmarshalSession(gothSession)
+	kept := map[string]string{}
+	for k, v := range sess.Values {
+		if ks, ok := k.(string); ok && strings.HasPrefix(ks, "flow.") {
+			kept[strings.TrimPrefix(ks, "flow.")], _ = v.(string)
+		}
+	}
+	claims, detail, err := f.finish(r.Context(), q, kept)
 	if err != nil {
-		return errOAuthState
-	}
-	if _, err := gs.Authorize(gp, c.QueryParams()); err != nil {
-		return errOAuthFailed
-	}
-	claims, err := s.oauth.claims(r.Context(), name, gp, gs)
-	if err != nil {
-		return err
+		return s.signInFailed(c, name, &flowError{err: err, detail: detail})
 	}
 	if linkID, ok := sess.Values["link"].(int64); ok {
 		a := actor(c)
@@ -269,48 +287,15 @@ func (s *Server) authCallback(c echo.Context) error {
 	return redirect(c, safeNext(next))
 }
 
-// claims returns what the provider vouches for. For the generic provider they
-// come from the id_token after go-oidc has verified it.
-func (p *providers) claims(ctx context.Context, name string, gp goth.Provider, gs goth.Session) (models.Claims, error) {
-	if os, ok := gs.(*openidConnect.Session); ok && name == oidcProvider {
-		p.mu.Lock()
-		v := p.verifier
-		p.mu.Unlock()
-		if v == nil || os.IDToken == "" {
-			return models.Claims{}, errOAuthFailed
-		}
-		tok, err := v.Verify(ctx, os.IDToken)
-		if err != nil {
-			return models.Claims{}, errOAuthFailed
-		}
-		var cl struct {
-			Email         string `json:"email"`
-			EmailVerified any    `json:"email_verified"`
-			Name          string `json:"name"`
-		}
-		if err := tok.Claims(&cl); err != nil {
-			return models.Claims{}, errOAuthFailed
-		}
-		return models.Claims{Provider: name, Subject: tok.Subject, Email: cl.Email, EmailVerified: truthy(cl.EmailVerified), Name: cl.Name}, nil
+// signInFailed logs why a sign-in failed, for the operator, and returns the
+// error the person sees. The detail names the step and the provider's error
+// code; it holds no code, token, verifier or secret.
+func (s *Server) signInFailed(c echo.Context, name string, err error) error {
+	var fe *flowError
+	if errors.As(err, &fe) && fe.detail != "" {
+		s.log.Warn("sign-in failed", "provider", name, "code", models.ErrorCode(err), "detail", fe.detail)
 	}
-	u, err := gp.FetchUser(gs)
-	if err != nil {
-		return models.Claims{}, errOAuthFailed
-	}
-	verified := false
-	switch name {
-	case "github", "gitlab":
-		// goth's GitHub provider returns only a verified primary email; GitLab
-		// returns the confirmed account email.
-		verified = u.Email != ""
-	default:
-		verified = truthy(u.RawData["email_verified"]) || truthy(u.RawData["verified_email"])
-	}
-	display := u.Name
-	if display == "" {
-		display = u.NickName
-	}
-	return models.Claims{Provider: name, Subject: u.UserID, Email: u.Email, EmailVerified: verified, Name: display}, nil
+	return err
 }
 
 // truthy reads a boolean claim that some providers send as a string.
@@ -330,11 +315,4 @@ func randomState() (string, error) {
 		return "", err
 	}
 	return base64.RawURLEncoding.EncodeToString(b), nil
-}
-
-func truncateText(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
 }

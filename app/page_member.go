@@ -38,7 +38,7 @@ type settingsPage struct {
 	NewToken string
 
 	Sessions   []models.SessionInfo
-	Identities []models.Identity
+	Identities []identityJSON
 	Providers  []providerButton // providers the person may link
 }
 
@@ -78,7 +78,7 @@ func (s *Server) showSettings(c echo.Context, newToken string) error {
 	}
 	return s.render(c, http.StatusOK, "settings", "Settings", settingsPage{
 		Member: m, Spaces: spaces, Tokens: tokens, NewToken: newToken,
-		Sessions: sessions, Identities: identities, Providers: s.providerButtons(),
+		Sessions: sessions, Identities: s.identitiesOut(identities), Providers: s.providerButtons(),
 	})
 }
 

@@ -64,6 +64,7 @@ func (s *Server) routes() *echo.Echo {
 	e.POST("/settings/tokens", s.createTokenSubmit, token)
 	e.POST("/settings/tokens/:id/revoke", s.revokeTokenSubmit)
 	e.POST("/settings/sessions/:id/end", s.endSessionSubmit)
+	e.POST("/settings/identities/:id/unlink", s.unlinkIdentitySubmit)
 	// Pages: join requests and notifications.
 	e.GET("/notifications", s.notificationsPage)
 	e.POST("/notifications/read", s.readAllSubmit)
@@ -105,6 +106,10 @@ func (s *Server) routes() *echo.Echo {
 	api.POST("/auth/token", s.apiToken, sameOrigin, token)
 	api.POST("/auth/logout", s.apiLogout)
 	api.GET("/me", s.apiMe)
+	api.GET("/me/sessions", s.apiMySessions)
+	api.DELETE("/me/sessions/:id", s.apiEndSession)
+	api.GET("/me/identities", s.apiMyIdentities)
+	api.DELETE("/me/identities/:id", s.apiUnlinkIdentity)
 	api.GET("/spaces", s.apiListSpaces)
 	api.POST("/spaces", s.apiCreateSpace)
 	api.GET("/spaces/:slug", s.apiGetSpace)

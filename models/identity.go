@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // Error codes of sign-in through an outside provider.
@@ -195,4 +196,51 @@ func (s *Store) Identities(ctx context.Context, a Actor) ([]Identity, error) {
 	var out []Identity
 	err := s.db(ctx).Where("member_id = ?", a.ID).Order("provider, id").Find(&out).Error
 	return out, err
+}
+
+// CodeLastSignInMethod refuses to unlink the identity that is an account's
+// only way to sign in.
+const CodeLastSignInMethod = "last_sign_in_method"
+
+// UnlinkIdentity removes one of the signed-in member's own identities, so it
+// no longer signs them in. It is refused when the account would be left with
+// no way to sign in: no password and no other identity. Another member's
+// identity answers as not found. Sessions started with the identity go on;
+// the member can end them from their settings.
+func (s *Store) UnlinkIdentity(ctx context.Context, a Actor, id int64) error {
+	if !a.SignedIn() {
+		return errSignInRequired
+	}
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		// The member's row is locked first, so two unlinks at once cannot
+		// each count the other's identity and leave none (SQLite's write
+		// transactions are serial already).
+		lock := tx
+		if s.dialect == Postgres {
+			lock = tx.Clauses(clause.Locking{Strength: "UPDATE"})
+		}
+		var m Member
+		if err := lock.Take(&m, a.ID).Error; err != nil {
+			return err
+		}
+		var idt Identity
+		err := tx.Where("id = ? AND member_id = ?", id, a.ID).Take(&idt).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return Errorf(CodeNotFound, "No such linked sign-in provider.")
+		}
+		if err != nil {
+			return err
+		}
+		var others int64
+		if err := tx.Model(&Identity{}).Where("member_id = ? AND id <> ?", a.ID, id).Count(&others).Error; err != nil {
+			return err
+		}
+		if m.PasswordHash == "" && others == 0 {
+			return Errorf(CodeLastSignInMethod, "%s is the only way you can sign in to this account, so it stays linked. Link another sign-in provider first.", idt.Provider)
+		}
+		if err := tx.Delete(&Identity{}, idt.ID).Error; err != nil {
+			return err
+		}
+		return audit(tx, AuditEntry{ActorID: &a.ID, SubjectID: &a.ID, Action: "identity.unlinked", Reason: idt.Provider, CreatedAt: s.clock()})
+	})
 }

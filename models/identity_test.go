@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -202,6 +203,110 @@ func TestMemberSessions(t *testing.T) {
 		}
 		if list, _ := s.Sessions(ctx, bob, 0); len(list) != 1 {
 			t.Fatalf("bob's sessions = %+v", list)
+		}
+	})
+}
+
+func TestUnlinkIdentity(t *testing.T) {
+	Each(t, func(t *testing.T, d models.Dialect) {
+		ctx := context.Background()
+		url := URL(t, d)
+		s := OpenURL(t, url, Options())
+		oidc := models.Claims{Provider: "openid-connect", Subject: "zoe-sub", Email: "zoe@example.com", EmailVerified: true, Name: "Zoe"}
+		gh := models.Claims{Provider: "github", Subject: "zoe-gh", Email: "zoe@example.com", EmailVerified: true, Name: "Zoe"}
+		m, err := s.SignInWithIdentity(ctx, oidc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zoe := models.ActorOf(m)
+		ids, _ := s.Identities(ctx, zoe)
+
+		// The only way in stays linked.
+		RequireCode(t, s.UnlinkIdentity(ctx, zoe, ids[0].ID), models.CodeLastSignInMethod)
+		if _, err := s.SignInWithIdentity(ctx, oidc); err != nil {
+			t.Fatalf("sign-in after a refused unlink: %v", err)
+		}
+		// Nobody else can unlink it, nor can anyone signed out.
+		bob := MustCreateMember(t, s, "Bob")
+		RequireCode(t, s.UnlinkIdentity(ctx, bob, ids[0].ID), models.CodeNotFound)
+		RequireCode(t, s.UnlinkIdentity(ctx, models.Actor{}, ids[0].ID), models.CodeUnauthorized)
+		RequireCode(t, s.UnlinkIdentity(ctx, zoe, ids[0].ID+1000), models.CodeNotFound)
+
+		// With a second provider linked, either may go, but not both.
+		if _, err := s.LinkIdentity(ctx, zoe, gh); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.UnlinkIdentity(ctx, zoe, ids[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		// The unlinked identity no longer signs Zoe in; an email match does not either.
+		_, err = s.SignInWithIdentity(ctx, oidc)
+		RequireCode(t, err, models.CodeAccountExists)
+		if got, err := s.SignInWithIdentity(ctx, gh); err != nil || got.ID != m.ID {
+			t.Fatalf("github sign-in = %+v, %v", got, err)
+		}
+		ids, _ = s.Identities(ctx, zoe)
+		if len(ids) != 1 || ids[0].Provider != "github" {
+			t.Fatalf("identities = %+v", ids)
+		}
+		RequireCode(t, s.UnlinkIdentity(ctx, zoe, ids[0].ID), models.CodeLastSignInMethod)
+		var audited int
+		if err := MustRawSQL(t, url).QueryRow("SELECT COUNT(*) FROM audit_log WHERE action = 'identity.unlinked' AND subject_id = $1", m.ID).Scan(&audited); err != nil {
+			t.Fatal(err)
+		}
+		if audited != 1 {
+			t.Fatalf("%d audit entries for unlinking", audited)
+		}
+
+		// An account with a password may unlink its last provider.
+		ann := MustCreateMember(t, s, "Ann")
+		annID, err := s.LinkIdentity(ctx, ann, models.Claims{Provider: "github", Subject: "ann-gh", Email: "ann@example.com"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.UnlinkIdentity(ctx, ann, annID.ID); err != nil {
+			t.Fatal(err)
+		}
+		if ids, _ := s.Identities(ctx, ann); len(ids) != 0 {
+			t.Fatalf("ann's identities = %+v", ids)
+		}
+	})
+}
+
+// TestUnlinkIdentityConcurrently: two unlinks at once, of an account's two
+// identities, leave it one.
+func TestUnlinkIdentityConcurrently(t *testing.T) {
+	Each(t, func(t *testing.T, d models.Dialect) {
+		ctx := context.Background()
+		s := Open(t, d)
+		for round := range 5 {
+			sub := func(p string) models.Claims {
+				return models.Claims{Provider: p, Subject: fmt.Sprintf("kim-%d", round), Email: fmt.Sprintf("kim%d@example.com", round), EmailVerified: true, Name: "Kim"}
+			}
+			m, err := s.SignInWithIdentity(ctx, sub("openid-connect"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			kim := models.ActorOf(m)
+			if _, err := s.LinkIdentity(ctx, kim, sub("github")); err != nil {
+				t.Fatal(err)
+			}
+			ids, _ := s.Identities(ctx, kim)
+			errs := make(chan error, 2)
+			for _, idt := range ids {
+				go func() { errs <- s.UnlinkIdentity(ctx, kim, idt.ID) }()
+			}
+			refused := 0
+			for range 2 {
+				if err := <-errs; models.ErrorCode(err) == models.CodeLastSignInMethod {
+					refused++
+				} else if err != nil {
+					t.Fatal(err)
+				}
+			}
+			if left, _ := s.Identities(ctx, kim); len(left) != 1 || refused != 1 {
+				t.Fatalf("round %d: %d identities left, %d refused", round, len(left), refused)
+			}
 		}
 	})
 }
