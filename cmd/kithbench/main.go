@@ -156,7 +156,9 @@ func run(ctx context.Context, args []string) error {
 		})
 	}
 	if want("post") {
-		body := func(i int) []byte { return []byte(fmt.Sprintf(`{"body":"Reply %d from the benchmark: latency and throughput."}`, i)) }
+		body := func(i int) []byte {
+			return []byte(fmt.Sprintf(`{"body":"Reply %d from the benchmark: latency and throughput."}`, i))
+		}
 		measure("posting replies (POST /api/v1/threads/:id/posts)", http.StatusCreated, func(i int) (*http.Request, error) {
 			req, err := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/api/v1/threads/%d/posts", s.url, target.id), bytes.NewReader(body(i)))
 			if err != nil {
@@ -178,7 +180,7 @@ func run(ctx context.Context, args []string) error {
 			if err != nil {
 				return fmt.Errorf("--fanout: %w", err)
 			}
-			r, err := fanout(ctx, s, me, "bench-live", n, o.replies)
+			r, err := fanout(ctx, s, me, "bench-live", n, o.replies, o.profile)
 			if err != nil {
 				return err
 			}
