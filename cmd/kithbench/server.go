@@ -194,7 +194,7 @@ func start(ctx context.Context, o options, ds *dataset) (*server, error) {
 		return nil, err
 	}
 	args := []string{"serve", "--addr", addr, "--debug-addr", debug, "--log-level", "warn", "--public-read",
-		"--logins-per-minute", "100000", "--tokens-per-minute", "100000"}
+		"--logins-per-minute", "100000", "--tokens-per-minute", "100000", "--searches-per-minute", "1000000"}
 	if ds.dbURL != "" {
 		args = append(args, "--db", ds.dbURL, "--data", ds.dataDirOrTemp())
 	} else {
