@@ -125,7 +125,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, env Lookup) {
 	r.duration(&c.ProposalSweep, "proposal-sweep", "KITH_PROPOSAL_SWEEP", time.Minute, "how often purpose proposals past their window are closed")
 	r.duration(&c.SessionTTL, "session-ttl", "KITH_SESSION_TTL", 30*24*time.Hour, "how long a browser stays signed in")
 	r.str(&c.SecureCookies, "secure-cookies", "KITH_SECURE_COOKIES", "auto", "mark cookies Secure: auto (when the base URL is https), always or never")
-	r.int64(&c.SQLiteMmapMB, "sqlite-mmap-mb", "KITH_SQLITE_MMAP_MB", 256, "MiB of the SQLite database file read through memory mapping (0: none); mapped pages show in the resident set")
+	r.int64(&c.SQLiteMmapMB, "sqlite-mmap-mb", "KITH_SQLITE_MMAP_MB", 0, "MiB of the SQLite database file read through memory mapping (0: none); mapped pages show in the resident set")
 	r.integer(&c.RenderCachePosts, "render-cache-posts", "KITH_RENDER_CACHE_POSTS", 5000, "rendered posts kept in memory for thread pages (0: none)")
 	r.integer(&c.PasswordCost, "password-cost", "KITH_PASSWORD_COST", 10, "bcrypt cost of password hashes")
 	r.duration(&c.ShutdownTimeout, "shutdown-timeout", "KITH_SHUTDOWN_TIMEOUT", 20*time.Second, "how long SIGTERM waits for requests in flight")
@@ -257,13 +257,9 @@ func (c *Config) secure() bool {
 
 // StoreOptions returns the domain settings the configuration implies.
 func (c *Config) StoreOptions() models.Options {
-	mmap := c.SQLiteMmapMB << 20
-	if mmap <= 0 {
-		mmap = -1
-	}
 	return models.Options{
 		PasswordCost:    c.PasswordCost,
-		SQLiteMmapBytes: mmap,
+		SQLiteMmapBytes: c.SQLiteMmapMB << 20,
 		Policy: models.Policy{
 			SignupClosed:        !c.LocalSignup,
 			AllowedEmailDomains: c.emailDomains(),

@@ -65,7 +65,9 @@ type Options struct {
 	// Now returns the current time; tests may fix it. Nil means time.Now.
 	Now func() time.Time
 	// SQLiteMmapBytes is how much of an SQLite database file is memory-mapped
-	// (read without a system call per page); 0 means 256 MiB, negative none.
+	// (read without a system call per page); 0 means none. Off by default:
+	// measured, it gained nothing on a quiet machine, and mapped pages count
+	// in the resident set (77 MB idle at a million posts instead of 34 MB).
 	SQLiteMmapBytes int64
 }
 
@@ -113,13 +115,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}
-		mmap := opts.SQLiteMmapBytes
-		switch {
-		case mmap == 0:
-			mmap = 256 << 20
-		case mmap < 0:
-			mmap = 0
-		}
+		mmap := max(opts.SQLiteMmapBytes, 0)
 		write, err := openSQLite(ctx, path, cfg, "immediate", 1, mmap)
 		if err != nil {
 			return nil, err

@@ -152,7 +152,10 @@ func (s *Store) RecentThreads(ctx context.Context, a Actor, p Page) ([]ThreadSum
 		return nil, "", err
 	}
 	db := s.db(ctx)
-	q := threadSummaries(db).Where("threads.space_id IN (?)", s.readableSpaceIDs(db, a))
+	// The unary plus keeps the planner on the activity index: it walks
+	// threads newest first and skips unreadable ones, rather than sorting
+	// every readable thread (250 ms at 50,000 threads; 1 ms this way).
+	q := threadSummaries(db).Where("+threads.space_id IN (?)", s.readableSpaceIDs(db, a))
 	return s.pageThreads(q, c, p)
 }
 
