@@ -66,7 +66,8 @@ func Run(ctx context.Context, store *models.Store, o Options) (*Summary, error) 
 	if o.Progress == nil {
 		o.Progress = func(string, int, int) {}
 	}
-	s := &seeder{store: store, o: o, r: rand.New(rand.NewPCG(o.Seed, o.Seed^0x6b697468))}
+	// Seeded, reproducible randomness: this is test data, not a secret.
+	s := &seeder{store: store, o: o, r: rand.New(rand.NewPCG(o.Seed, o.Seed^0x6b697468))} //nolint:gosec // G404: reproducible data, not secrets
 	s.text = newText(s.r)
 	steps := []func(context.Context) error{s.accounts, s.found, s.joins, s.history}
 	for _, step := range steps {

@@ -78,7 +78,7 @@ type text struct {
 }
 
 func newText(r *rand.Rand) *text {
-	return &text{r: r, zipf: rand.NewZipf(r, 1.1, 4, uint64(len(words)-1))}
+	return &text{r: r, zipf: rand.NewZipf(r, 1.1, 4, uint64(len(words)-1))} //nolint:gosec // G115: a short, constant list
 }
 
 func (t *text) word() string { return words[t.zipf.Uint64()] }

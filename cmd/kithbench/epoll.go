@@ -43,7 +43,8 @@ func newEpollReader(conns []*websocket.Conn) (*epollReader, error) {
 			return nil, err
 		}
 		r.fds[i], r.byFD[fd] = fd, i
-		if err := syscall.EpollCtl(epfd, syscall.EPOLL_CTL_ADD, fd, &syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: int32(fd)}); err != nil {
+		ev := &syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: int32(fd)} //nolint:gosec // G115: file descriptors fit in 32 bits
+		if err := syscall.EpollCtl(epfd, syscall.EPOLL_CTL_ADD, fd, ev); err != nil {
 			return nil, err
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -58,7 +59,10 @@ func fanout(ctx context.Context, s *server, who *account, space string, n, repli
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			c, _, err := dialer.DialContext(ctx, url, header)
+			c, resp, err := dialer.DialContext(ctx, url, header)
+			if resp != nil {
+				_ = resp.Body.Close()
+			}
 			if err != nil {
 				dialErr.Store(err)
 				return
@@ -102,7 +106,12 @@ func fanout(ctx context.Context, s *server, who *account, space string, n, repli
 	stop := make(chan struct{})
 	readerDone := make(chan error, 1)
 	go func() { readerDone <- reader.run(stop, arrivals, &received) }()
-	defer func() { close(stop); <-readerDone }()
+	defer func() {
+		close(stop)
+		if err := <-readerDone; err != nil {
+			fmt.Fprintln(os.Stderr, "kithbench: reading the subscribers:", err)
+		}
+	}()
 	sent := make([]time.Time, replies)
 	profiled := s.profile(profile, fmt.Sprintf("fanout %d", n), 3*time.Second)
 	defer func() { <-profiled }()

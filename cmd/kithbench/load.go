@@ -19,7 +19,6 @@ type result struct {
 	lat      []time.Duration // sorted
 	rssMB    float64
 	bytes    int64 // body bytes of the last response
-	note     string
 }
 
 func (r result) rate() float64 { return float64(r.requests) / r.elapsed.Seconds() }

@@ -263,6 +263,7 @@ func signUp(base string) (*account, error) {
 	if err != nil {
 		return nil, err
 	}
+	_ = resp.Body.Close()
 	for _, c := range resp.Cookies() {
 		if c.Name == "kith_session" {
 			a.cookie = c.Name + "=" + c.Value
