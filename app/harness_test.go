@@ -29,6 +29,13 @@ type testServer struct {
 // startServer serves kith on a fresh database. configure may change settings.
 func startServer(t testing.TB, d models.Dialect, configure func(*app.Config)) *testServer {
 	t.Helper()
+	return startWrapped(t, d, configure, nil)
+}
+
+// startWrapped is startServer with the server's handler wrapped, when wrap
+// is not nil, so that a test can see or change each request on its way in.
+func startWrapped(t testing.TB, d models.Dialect, configure func(*app.Config), wrap func(http.Handler) http.Handler) *testServer {
+	t.Helper()
 	cfg := app.DefaultConfig()
 	cfg.PasswordCost = 4
 	cfg.SignupsPerHour, cfg.LoginsPerMinute, cfg.TokensPerMinute, cfg.SearchesPerMinute = 10000, 10000, 10000, 10000
@@ -44,7 +51,11 @@ func startServer(t testing.TB, d models.Dialect, configure func(*app.Config)) *t
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewServer(srv)
+	var h http.Handler = srv
+	if wrap != nil {
+		h = wrap(srv)
+	}
+	hs := httptest.NewServer(h)
 	t.Cleanup(hs.Close)
 	return &testServer{t: t, URL: hs.URL, Store: store, Cfg: cfg}
 }

@@ -2,16 +2,12 @@ package app_test
 
 import (
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"sort"
 	"strings"
 	"sync/atomic"
 	"testing"
 
-	"kith/app"
 	"kith/models"
 	"kith/models/storetest"
 )
@@ -95,25 +91,14 @@ func TestReadsMakeNoQueryPerItem(t *testing.T) {
 // counter the test has set, the statements run for each request.
 func startCountingServer(t *testing.T, d models.Dialect) (*testServer, *atomic.Pointer[atomic.Int64]) {
 	t.Helper()
-	cfg := app.DefaultConfig()
-	cfg.PasswordCost = 4
-	cfg.SignupsPerHour, cfg.LoginsPerMinute, cfg.TokensPerMinute = 10000, 10000, 10000
-	cfg.DatabaseURL = storetest.URL(t, d)
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	store := storetest.OpenURL(t, cfg.DatabaseURL, cfg.StoreOptions())
-	srv, err := app.New(cfg, store, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var counting atomic.Pointer[atomic.Int64]
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if n := counting.Load(); n != nil {
-			r = r.WithContext(models.CountStatements(r.Context(), n))
-		}
-		srv.ServeHTTP(w, r)
-	}))
-	t.Cleanup(hs.Close)
-	return &testServer{t: t, URL: hs.URL, Store: store, Cfg: cfg}, &counting
+	ts := startWrapped(t, d, nil, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if n := counting.Load(); n != nil {
+				r = r.WithContext(models.CountStatements(r.Context(), n))
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	return ts, &counting
 }
