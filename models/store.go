@@ -54,6 +54,7 @@ type Store struct {
 	md      *markdown
 	publish Publisher
 	now     func() time.Time
+	group   groupCommit // SQLite's writes (see groupcommit.go)
 }
 
 // Options configure a Store. The zero value means the defaults.
@@ -306,6 +307,9 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	if b, ok := ctx.Value(batchKey{}).(*gorm.DB); ok {
 		return s.savepoint(b, fn)
+	}
+	if s.dialect == SQLite {
+		return s.groupTx(ctx, fn)
 	}
 	buf := &eventBuffer{}
 	ctx = context.WithValue(ctx, eventsKey{}, buf)

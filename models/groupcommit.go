@@ -1,0 +1,108 @@
+package models
+
+import (
+	"context"
+	"sync"
+
+	"gorm.io/gorm"
+)
+
+// SQLite has one writer. When several requests write at once, each would
+// wait for the connection and then pay a commit of its own; instead they
+// queue here, and whoever finds no commit under way runs everything queued
+// in one transaction, each operation in a savepoint of its own (so one that
+// fails is rolled back alone, with its events), and commits once. Every
+// caller gets its own operation's result; if the commit fails, every
+// operation of the group has failed. The first caller leads one group and
+// hands any later work to a goroutine, so that no request waits on others'
+// writes for longer than one group.
+type groupCommit struct {
+	mu      sync.Mutex
+	queue   []*writeOp
+	leading bool
+}
+
+type writeOp struct {
+	ctx  context.Context
+	fn   func(tx *gorm.DB) error
+	done chan error
+}
+
+// maxGroup bounds how many operations share one transaction.
+const maxGroup = 64
+
+// groupTx runs fn in a transaction it may share with other callers' (see
+// groupCommit). It returns when fn's work has committed or failed.
+func (s *Store) groupTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	op := &writeOp{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	g := &s.group
+	g.mu.Lock()
+	g.queue = append(g.queue, op)
+	lead := !g.leading
+	g.leading = true
+	g.mu.Unlock()
+	if lead {
+		s.lead(true)
+	}
+	return <-op.done
+}
+
+// lead commits queued groups until the queue is empty. A request's own
+// goroutine (first) commits one group and hands the rest on.
+func (s *Store) lead(first bool) {
+	g := &s.group
+	for {
+		g.mu.Lock()
+		batch := g.queue
+		if len(batch) > maxGroup {
+			batch, g.queue = batch[:maxGroup:maxGroup], batch[maxGroup:]
+		} else {
+			g.queue = nil
+		}
+		if len(batch) == 0 {
+			g.leading = false
+			g.mu.Unlock()
+			return
+		}
+		g.mu.Unlock()
+		s.commitGroup(batch)
+		if first {
+			go s.lead(false)
+			return
+		}
+	}
+}
+
+// commitGroup runs a group's operations in one transaction, publishes their
+// events after the commit, then answers each caller.
+func (s *Store) commitGroup(batch []*writeOp) {
+	buf := &eventBuffer{}
+	ctx := context.WithValue(context.Background(), eventsKey{}, buf)
+	errs := make([]error, len(batch))
+	err := s.write.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for i, op := range batch {
+			if err := op.ctx.Err(); err != nil {
+				errs[i] = err
+				continue
+			}
+			if len(batch) == 1 {
+				errs[i] = op.fn(tx)
+				if errs[i] != nil {
+					return errs[i]
+				}
+				continue
+			}
+			errs[i] = s.savepoint(tx, op.fn)
+		}
+		return buf.flush(tx, s.clock())
+	})
+	if err == nil && len(buf.written) > 0 && s.publish != nil {
+		s.publish(buf.written)
+	}
+	for i, op := range batch {
+		if errs[i] == nil {
+			errs[i] = err
+		}
+		op.done <- errs[i]
+	}
+}
