@@ -133,9 +133,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	defer s.hub.Close()
-	stopSweep := s.startProposalSweep(ctx)
+	stopSweep := repeat(ctx, s.cfg.ProposalSweep, s.sweepProposals)
 	defer stopSweep()
-	stopPrune := live.StartPruner(ctx, s.store, s.cfg.EventsPruneInterval, s.cfg.EventsMaxAge, s.cfg.EventsMaxPerTopic, s.log)
+	stopPrune := repeat(ctx, s.cfg.EventsPruneInterval, s.pruneEvents)
 	defer stopPrune()
 	if s.store.Dialect() == models.Postgres {
 		// Instances on one PostgreSQL learn of each other's events by NOTIFY.

@@ -16,12 +16,8 @@ import (
 func TestBatchKeepsEachOperationAtomic(t *testing.T) {
 	Each(t, func(t *testing.T, d models.Dialect) {
 		ctx := context.Background()
-		s := Open(t, d)
-		rec := &recorder{}
-		s.SetPublisher(rec.publish)
-		ann := MustCreateMember(t, s, "Ann")
+		s, rec, ann := recordedSpace(t, d)
 		bob := MustCreateMember(t, s, "Bob")
-		MustCreateSpace(t, s, ann, "go-guild", models.VisibilityOpen)
 		th, _ := MustCreateThread(t, s, ann, "go-guild", "Hello")
 		err := s.Batch(ctx, func(ctx context.Context) error {
 			if _, err := s.JoinSpace(ctx, bob, "go-guild", 1, ""); err != nil {

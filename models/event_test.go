@@ -35,15 +35,23 @@ func (r *recorder) kinds(topic string) []string {
 	return out
 }
 
+// recordedSpace opens a store whose published events rec keeps, with Ann,
+// who founded the open space go-guild.
+func recordedSpace(t *testing.T, d models.Dialect) (*models.Store, *recorder, models.Actor) {
+	t.Helper()
+	s := Open(t, d)
+	rec := &recorder{}
+	s.SetPublisher(rec.publish)
+	ann := MustCreateMember(t, s, "Ann")
+	MustCreateSpace(t, s, ann, "go-guild", models.VisibilityOpen)
+	return s, rec, ann
+}
+
 func TestEventsAreWrittenWithTheirChange(t *testing.T) {
 	Each(t, func(t *testing.T, d models.Dialect) {
 		ctx := context.Background()
-		s := Open(t, d)
-		rec := &recorder{}
-		s.SetPublisher(rec.publish)
-		ann := MustCreateMember(t, s, "Ann")
+		s, rec, ann := recordedSpace(t, d)
 		bob := MustCreateMember(t, s, "Bob")
-		MustCreateSpace(t, s, ann, "go-guild", models.VisibilityOpen)
 		MustJoin(t, s, bob, "go-guild")
 		th, _ := MustCreateThread(t, s, ann, "go-guild", "Hello")
 		p := MustReply(t, s, bob, th.ID, "first")
@@ -85,35 +93,59 @@ func TestEventsAreWrittenWithTheirChange(t *testing.T) {
 
 // TestEventSequencesFollowCommitOrder posts from many goroutines into one
 // thread: every seq from 1 to N appears once, and on PostgreSQL the counters
-// taken in topic order do not deadlock.
+// taken in topic order do not deadlock. Writes that arrive together may share
+// a transaction (SQLite's group commit) but never a fate: people who never
+// joined post beside the members, each is refused alone, and the members'
+// posts are all stored and counted.
 func TestEventSequencesFollowCommitOrder(t *testing.T) {
 	Each(t, func(t *testing.T, d models.Dialect) {
 		ctx := context.Background()
-		s := Open(t, d)
-		rec := &recorder{}
-		s.SetPublisher(rec.publish)
-		ann := MustCreateMember(t, s, "Ann")
-		MustCreateSpace(t, s, ann, "go-guild", models.VisibilityOpen)
+		s, rec, ann := recordedSpace(t, d)
 		th, _ := MustCreateThread(t, s, ann, "go-guild", "Busy")
-		var people []models.Actor
+		var people, strangers []models.Actor
 		for i := 0; i < 6; i++ {
 			p := MustCreateMember(t, s, fmt.Sprintf("Person %d", i))
 			MustJoin(t, s, p, "go-guild")
 			people = append(people, p)
+			strangers = append(strangers, MustCreateMember(t, s, fmt.Sprintf("Stranger %d", i)))
 		}
 		var wg sync.WaitGroup
-		for _, p := range people {
-			wg.Add(1)
-			go func(p models.Actor) {
-				defer wg.Done()
+		for k, p := range people {
+			wg.Go(func() {
 				for i := 0; i < 10; i++ {
 					if _, err := s.CreatePost(ctx, p, th.ID, models.NewPost{Body: "hi"}); err != nil {
 						t.Error(err)
 					}
 				}
-			}(p)
+			})
+			wg.Go(func() {
+				for i := 0; i < 10; i++ {
+					_, err := s.CreatePost(ctx, strangers[k], th.ID, models.NewPost{Body: "let me in"})
+					if models.ErrorCode(err) != models.CodeNotMember {
+						t.Errorf("a stranger's post: %v", err)
+					}
+				}
+			})
 		}
 		wg.Wait()
+		v, err := s.ThreadByID(ctx, ann, th.ID)
+		if err != nil || v.PostCount != 61 {
+			t.Fatalf("post_count after the rush: %+v %v", v, err)
+		}
+		stored, cursor := 0, ""
+		for {
+			_, posts, next, err := s.ReadThread(ctx, ann, th.ID, models.Page{Cursor: cursor})
+			if err != nil {
+				t.Fatal(err)
+			}
+			stored += len(posts)
+			if cursor = next; cursor == "" {
+				break
+			}
+		}
+		if stored != 61 {
+			t.Fatalf("%d posts stored, want 61", stored)
+		}
 		events, ok, err := s.EventsSince(ctx, models.ThreadTopic(th.ID), 0, 1000)
 		if err != nil || !ok || len(events) != 60 {
 			t.Fatalf("%d events, ok=%v, %v", len(events), ok, err)

@@ -73,11 +73,18 @@ func (s *Store) lead(first bool) {
 	}
 }
 
-// commitGroup runs a group's operations in one transaction, publishes their
-// events after the commit, then answers each caller.
+// commitGroup runs a group's operations in one transaction, stores their
+// events as its last statements (on PostgreSQL also announcing them with
+// NOTIFY), publishes them after the commit, then answers each caller. It is
+// the one way a write commits: PostgreSQL's writes are groups of one. A
+// group of one runs in its caller's context, as it would alone.
 func (s *Store) commitGroup(batch []*writeOp) {
 	buf := &eventBuffer{}
-	ctx := context.WithValue(context.Background(), eventsKey{}, buf)
+	base := context.Background()
+	if len(batch) == 1 {
+		base = batch[0].ctx
+	}
+	ctx := context.WithValue(base, eventsKey{}, buf)
 	errs := make([]error, len(batch))
 	err := s.write.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		for i, op := range batch {
@@ -94,7 +101,13 @@ func (s *Store) commitGroup(batch []*writeOp) {
 			}
 			errs[i] = s.savepoint(tx, op.fn)
 		}
-		return buf.flush(tx, s.clock())
+		if err := buf.flush(tx, s.clock()); err != nil {
+			return err
+		}
+		if s.dialect == Postgres {
+			return notifyCommitted(tx, buf.written)
+		}
+		return nil
 	})
 	if err == nil && len(buf.written) > 0 && s.publish != nil {
 		s.publish(buf.written)

@@ -250,22 +250,32 @@ func (s *Store) ReadThread(ctx context.Context, a Actor, threadID int64, pg Page
 
 // threadPosts reads up to limit posts of a thread after the post afterID,
 // oldest first. It is the hottest read kith has (every thread page and
-// thread API call), so it scans rows by hand rather than by reflection.
+// thread API call).
 func (s *Store) threadPosts(ctx context.Context, threadID, afterID int64, limit int) ([]PostView, error) {
-	rows, err := s.db(ctx).Raw(`SELECT posts.id, posts.thread_id, posts.space_id, posts.author_id, posts.reply_to_post_id,
-		posts.body, posts.html, posts.created_at, posts.edited_at, posts.hidden_at,
-		members.name, parent.author_id, parent_author.name
-		FROM posts
-		LEFT JOIN members ON members.id = posts.author_id
-		LEFT JOIN posts parent ON parent.id = posts.reply_to_post_id
-		LEFT JOIN members parent_author ON parent_author.id = parent.author_id
-		WHERE posts.thread_id = ? AND posts.id > ?
-		ORDER BY posts.id LIMIT ?`, threadID, afterID, limit).Rows()
+	return s.postViews(ctx, "posts.thread_id = ? AND posts.id > ? ORDER BY posts.id LIMIT ?", threadID, afterID, limit)
+}
+
+// postViewQuery reads posts with their authors' names and, for replies, the
+// name of the author replied to. It names the columns of Post, so that reads
+// do not carry the search index's tsvector column along on PostgreSQL.
+const postViewQuery = `SELECT posts.id, posts.thread_id, posts.space_id, posts.author_id, posts.reply_to_post_id,
+	posts.body, posts.html, posts.created_at, posts.edited_at, posts.hidden_at,
+	members.name, parent.author_id, parent_author.name
+	FROM posts
+	LEFT JOIN members ON members.id = posts.author_id
+	LEFT JOIN posts parent ON parent.id = posts.reply_to_post_id
+	LEFT JOIN members parent_author ON parent_author.id = parent.author_id
+	WHERE `
+
+// postViews runs postViewQuery with the condition (and order and limit)
+// where, and scans the rows by hand rather than by reflection.
+func (s *Store) postViews(ctx context.Context, where string, args ...any) ([]PostView, error) {
+	rows, err := s.db(ctx).Raw(postViewQuery+where, args...).Rows()
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := make([]PostView, 0, limit)
+	out := []PostView{}
 	for rows.Next() {
 		var p PostView
 		var author, replyAuthor, replyTo sql.NullInt64
@@ -298,33 +308,20 @@ func nullTime(v sql.NullTime) *time.Time {
 	return &t
 }
 
-// postColumns names the columns of Post, so that reads do not carry the
-// search index's tsvector column along on PostgreSQL.
-const postColumns = "posts.id, posts.thread_id, posts.space_id, posts.author_id, posts.reply_to_post_id, posts.body, posts.html, " +
-	"posts.created_at, posts.edited_at, posts.hidden_at"
-
-func postViews(db *gorm.DB) *gorm.DB {
-	return db.Table("posts").
-		Select(postColumns + ", members.name AS author_name, parent.author_id AS reply_to_author_id, parent_author.name AS reply_to_author_name").
-		Joins("LEFT JOIN members ON members.id = posts.author_id").
-		Joins("LEFT JOIN posts parent ON parent.id = posts.reply_to_post_id").
-		Joins("LEFT JOIN members parent_author ON parent_author.id = parent.author_id")
-}
-
 // PostByID returns one post the actor may read, with whether they may edit it.
 func (s *Store) PostByID(ctx context.Context, a Actor, id int64) (*PostView, bool, error) {
 	if err := s.requireReader(a); err != nil {
 		return nil, false, err
 	}
 	db := s.db(ctx)
-	var p PostView
-	err := postViews(db).Where("posts.id = ?", id).Take(&p).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, false, errPostNotFound
-	}
+	found, err := s.postViews(ctx, "posts.id = ?", id)
 	if err != nil {
 		return nil, false, err
 	}
+	if len(found) == 0 {
+		return nil, false, errPostNotFound
+	}
+	p := found[0]
 	sp, m, err := loadSpace(db, a, "id = ?", p.SpaceID)
 	if err != nil {
 		return nil, false, err

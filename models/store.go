@@ -311,24 +311,9 @@ func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	if s.dialect == SQLite {
 		return s.groupTx(ctx, fn)
 	}
-	buf := &eventBuffer{}
-	ctx = context.WithValue(ctx, eventsKey{}, buf)
-	err := s.write.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := fn(tx); err != nil {
-			return err
-		}
-		if err := buf.flush(tx, s.clock()); err != nil {
-			return err
-		}
-		if s.dialect == Postgres {
-			return notifyCommitted(tx, buf.written)
-		}
-		return nil
-	})
-	if err == nil && len(buf.written) > 0 && s.publish != nil {
-		s.publish(buf.written)
-	}
-	return err
+	op := &writeOp{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	s.commitGroup([]*writeOp{op})
+	return <-op.done
 }
 
 type batchKey struct{}
