@@ -48,8 +48,10 @@ type Config struct {
 	SessionTTL       time.Duration
 	SecureCookies    string // "auto", "always" or "never"
 	PasswordCost     int
-	SQLiteMmapMB     int64 // MiB of the SQLite file memory-mapped; 0: none
-	RenderCachePosts int   // rendered posts kept for thread pages; 0: none
+	SQLiteMmapMB     int64         // MiB of the SQLite file memory-mapped; 0: none
+	RenderCachePosts int           // rendered posts kept for thread pages; 0: none
+	PageCachePages   int           // signed-out thread pages kept; 0: none
+	PageCacheTTL     time.Duration // how long a kept page may be sent while its thread has no new event
 	ShutdownTimeout  time.Duration
 
 	MaxBodyBytes      int64
@@ -64,6 +66,7 @@ type Config struct {
 	MaxPageSize       int
 	ThreadPageSize    int
 	MaxSearchChars    int
+	SearchCandidates  int
 
 	SignupsPerHour    int
 	LoginsPerMinute   int
@@ -127,6 +130,8 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, env Lookup) {
 	r.str(&c.SecureCookies, "secure-cookies", "KITH_SECURE_COOKIES", "auto", "mark cookies Secure: auto (when the base URL is https), always or never")
 	r.int64(&c.SQLiteMmapMB, "sqlite-mmap-mb", "KITH_SQLITE_MMAP_MB", 0, "MiB of the SQLite database file read through memory mapping (0: none); mapped pages show in the resident set")
 	r.integer(&c.RenderCachePosts, "render-cache-posts", "KITH_RENDER_CACHE_POSTS", 5000, "rendered posts kept in memory for thread pages (0: none)")
+	r.integer(&c.PageCachePages, "page-cache-pages", "KITH_PAGE_CACHE_PAGES", 500, "thread pages kept in memory as signed-out readers see them (0: none)")
+	r.duration(&c.PageCacheTTL, "page-cache-ttl", "KITH_PAGE_CACHE_TTL", 10*time.Second, "longest a kept signed-out page is sent again, even with no change to its thread")
 	r.integer(&c.PasswordCost, "password-cost", "KITH_PASSWORD_COST", 10, "bcrypt cost of password hashes")
 	r.duration(&c.ShutdownTimeout, "shutdown-timeout", "KITH_SHUTDOWN_TIMEOUT", 20*time.Second, "how long SIGTERM waits for requests in flight")
 	r.int64(&c.MaxBodyBytes, "max-body-bytes", "KITH_MAX_BODY_BYTES", 256<<10, "largest request body in bytes")
@@ -141,6 +146,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, env Lookup) {
 	r.integer(&c.MaxPageSize, "max-page-size", "KITH_MAX_PAGE_SIZE", d.MaxPageSize, "largest list page a client may ask for (?limit=)")
 	r.integer(&c.ThreadPageSize, "thread-page-size", "KITH_THREAD_PAGE_SIZE", d.ThreadPageSize, "posts on one page of a thread")
 	r.integer(&c.MaxSearchChars, "max-search-chars", "KITH_MAX_SEARCH_CHARS", d.MaxSearchChars, "longest search in characters")
+	r.integer(&c.SearchCandidates, "search-candidates", "KITH_SEARCH_CANDIDATES", d.SearchCandidates, "a search ranks the newest this many matching threads, posts and spaces (each)")
 	r.integer(&c.SignupsPerHour, "signups-per-hour", "KITH_SIGNUPS_PER_HOUR", 20, "sign-ups allowed per client IP per hour")
 	r.integer(&c.LoginsPerMinute, "logins-per-minute", "KITH_LOGINS_PER_MINUTE", 10, "sign-in attempts allowed per client IP per minute")
 	r.integer(&c.TokensPerMinute, "tokens-per-minute", "KITH_TOKENS_PER_MINUTE", 10, "API token requests allowed per client IP per minute")
@@ -203,7 +209,7 @@ func (c *Config) Validate() error {
 		"quorum-members": c.QuorumMembers, "quorum-percent": c.QuorumPercent, "max-rationale-chars": c.MaxRationaleChars,
 		"page-size": c.PageSize, "max-page-size": c.MaxPageSize, "thread-page-size": c.ThreadPageSize,
 		"signups-per-hour": c.SignupsPerHour, "logins-per-minute": c.LoginsPerMinute, "tokens-per-minute": c.TokensPerMinute,
-		"max-search-chars": c.MaxSearchChars, "searches-per-minute": c.SearchesPerMinute,
+		"max-search-chars": c.MaxSearchChars, "searches-per-minute": c.SearchesPerMinute, "search-candidates": c.SearchCandidates,
 		"live-send-queue": c.LiveSendQueue, "live-replay-limit": c.LiveReplayLimit, "live-max-subscriptions": c.LiveMaxSubscriptions,
 		"events-max-per-topic": c.EventsMaxPerTopic,
 	} {
@@ -211,8 +217,8 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%s must be positive, not %d", name, v))
 		}
 	}
-	if c.RenderCachePosts < 0 || c.SQLiteMmapMB < 0 {
-		errs = append(errs, fmt.Errorf("render-cache-posts and sqlite-mmap-mb must not be negative"))
+	if c.RenderCachePosts < 0 || c.SQLiteMmapMB < 0 || c.PageCachePages < 0 || c.PageCacheTTL < 0 {
+		errs = append(errs, fmt.Errorf("render-cache-posts, page-cache-pages, page-cache-ttl and sqlite-mmap-mb must not be negative"))
 	}
 	if c.MinPassword > 72 {
 		errs = append(errs, fmt.Errorf("min-password-length must be at most 72, not %d", c.MinPassword))
@@ -274,7 +280,7 @@ func (c *Config) StoreOptions() models.Options {
 			MaxPostChars: c.MaxPostChars, MaxTitleChars: c.MaxTitleChars, MaxNameChars: c.MaxNameChars,
 			MaxNoteChars: c.MaxNoteChars, MaxReasonChars: c.MaxReasonChars, MinPassword: c.MinPassword,
 			PageSize: c.PageSize, MaxPageSize: c.MaxPageSize, ThreadPageSize: c.ThreadPageSize,
-			MaxRationaleChars: c.MaxRationaleChars, MaxSearchChars: c.MaxSearchChars,
+			MaxRationaleChars: c.MaxRationaleChars, MaxSearchChars: c.MaxSearchChars, SearchCandidates: c.SearchCandidates,
 		},
 	}
 }

@@ -35,11 +35,23 @@ func (s *Server) showThread(c echo.Context, status int, page threadPage) error {
 	}
 	ctx := c.Request().Context()
 	a := actor(c)
+	// A signed-out reader's page is one of the pages every signed-out reader
+	// sees; see pageCache.
+	shared := !a.SignedIn() && status == http.StatusOK && page.ReplyTo == 0 && page.Error == nil
+	key := pageKey{thread: id, cursor: c.QueryParam("cursor")}
 	// Read before the posts: live.js replays every event after it.
-	if page.LiveSeq, err = s.store.LatestSeq(ctx, models.ThreadTopic(id)); err != nil {
+	if shared {
+		page.LiveSeq, err = s.store.ThreadStamp(ctx, a, id)
+		if err != nil {
+			return err
+		}
+		if body, ok := s.pages.get(key, page.LiveSeq); ok {
+			return sendPage(c, status, body)
+		}
+	} else if page.LiveSeq, err = s.store.LatestSeq(ctx, models.ThreadTopic(id)); err != nil {
 		return err
 	}
-	if page.Thread, page.Posts, page.Next, err = s.store.ReadThread(ctx, a, id, models.Page{Cursor: c.QueryParam("cursor")}); err != nil {
+	if page.Thread, page.Posts, page.Next, err = s.store.ReadThread(ctx, a, id, models.Page{Cursor: key.cursor}); err != nil {
 		return err
 	}
 	for _, p := range page.Posts {
@@ -50,7 +62,14 @@ func (s *Server) showThread(c echo.Context, status int, page threadPage) error {
 	if page.PostHTML, err = s.posts.render(&page.Thread.Space, page.Thread.ID, page.Posts); err != nil {
 		return err
 	}
-	return s.render(c, status, "thread", page.Thread.Title, page)
+	body, err := s.renderPage(c, "thread", page.Thread.Title, page)
+	if err != nil {
+		return err
+	}
+	if shared {
+		s.pages.put(key, page.LiveSeq, body)
+	}
+	return sendPage(c, status, body)
 }
 
 func (s *Server) replySubmit(c echo.Context) error {

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"kith/app"
 	"kith/models"
 	"kith/models/storetest"
 )
@@ -18,7 +19,7 @@ import (
 // the forum tenfold, and counts again.
 func TestReadsMakeNoQueryPerItem(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d models.Dialect) {
-		ts, counting := startCountingServer(t, d)
+		ts, counting := startCountingServer(t, d, nil)
 		ann := ts.member("Ann")
 		ann.space("go-guild", "open")
 		tid, _ := ann.thread("go-guild", "Error wrapping")
@@ -89,10 +90,10 @@ func TestReadsMakeNoQueryPerItem(t *testing.T) {
 
 // startCountingServer is startServer with a handler that counts, into the
 // counter the test has set, the statements run for each request.
-func startCountingServer(t *testing.T, d models.Dialect) (*testServer, *atomic.Pointer[atomic.Int64]) {
+func startCountingServer(t *testing.T, d models.Dialect, configure func(*app.Config)) (*testServer, *atomic.Pointer[atomic.Int64]) {
 	t.Helper()
 	var counting atomic.Pointer[atomic.Int64]
-	ts := startWrapped(t, d, nil, func(next http.Handler) http.Handler {
+	ts := startWrapped(t, d, configure, func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if n := counting.Load(); n != nil {
 				r = r.WithContext(models.CountStatements(r.Context(), n))

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -80,24 +81,40 @@ type view struct {
 
 // render writes a page with the given status.
 func (s *Server) render(c echo.Context, status int, name, title string, page any) error {
+	body, err := s.renderPage(c, name, title, page)
+	if err != nil {
+		return err
+	}
+	return sendPage(c, status, body)
+}
+
+// renderPage returns a page as the request's reader sees it.
+func (s *Server) renderPage(c echo.Context, name, title string, page any) ([]byte, error) {
 	t, ok := s.views.pages[name]
 	if !ok {
-		return fmt.Errorf("no page template %q", name)
+		return nil, fmt.Errorf("no page template %q", name)
 	}
 	v := view{Title: title, Actor: actor(c), CSRF: csrfToken(c), Path: c.Request().URL.Path, Limits: s.store.Limits(), Page: page}
 	if v.Actor.SignedIn() {
 		n, err := s.store.UnreadCount(c.Request().Context(), v.Actor)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		v.Unread = n
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
-		return fmt.Errorf("render %s: %w", name, err)
+		return nil, fmt.Errorf("render %s: %w", name, err)
 	}
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.HTMLBlob(status, buf.Bytes())
+	return buf.Bytes(), nil
+}
+
+// sendPage sends a page whole, with its length: one write, not a chunked stream.
+func sendPage(c echo.Context, status int, body []byte) error {
+	h := c.Response().Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	return c.HTMLBlob(status, body)
 }
 
 // redirect answers a form post with a redirect to a page (303, so the browser GETs it).

@@ -27,6 +27,7 @@ type Server struct {
 	echo  *echo.Echo
 	views *renderer
 	posts *postFragments
+	pages *pageCache
 	hub   *live.Hub
 	oauth *providers
 }
@@ -39,6 +40,9 @@ func New(cfg Config, store *models.Store, log *slog.Logger) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, store: store, log: log, views: views}
 	if s.posts, err = newPostFragments(views.pages["thread"], cfg.RenderCachePosts); err != nil {
+		return nil, err
+	}
+	if s.pages, err = newPageCache(cfg.PageCachePages, cfg.PageCacheTTL); err != nil {
 		return nil, err
 	}
 	if s.oauth, err = newProviders(&s.cfg); err != nil {

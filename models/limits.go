@@ -14,6 +14,7 @@ type Limits struct {
 	MaxPageSize       int // the largest page a caller may ask for
 	ThreadPageSize    int // posts on one page of a thread
 	MaxSearchChars    int // the longest search, in characters
+	SearchCandidates  int // the newest matches of each kind a search ranks
 }
 
 // Purpose statements are bounded by the design itself, not by configuration.
@@ -39,6 +40,7 @@ var DefaultLimits = Limits{
 	MaxPageSize:       100,
 	ThreadPageSize:    50,
 	MaxSearchChars:    256,
+	SearchCandidates:  1000,
 }
 
 func (l Limits) withDefaults() Limits {
@@ -59,6 +61,7 @@ func (l Limits) withDefaults() Limits {
 	set(&l.MaxPageSize, d.MaxPageSize)
 	set(&l.ThreadPageSize, d.ThreadPageSize)
 	set(&l.MaxSearchChars, d.MaxSearchChars)
+	set(&l.SearchCandidates, d.SearchCandidates)
 	return l
 }
 

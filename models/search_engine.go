@@ -81,6 +81,28 @@ func (e searchEngine) score(b *sqlBuilder, alias string) {
 	b.add("bm25(search_index, 10.0, 1.0)")
 }
 
+// newest closes an arm (the table aliased alias, of kind order kind),
+// keeping its newest n matches; after, when set, keeps only those that sort
+// after it by new (created_at descending, then kind, then id descending).
+func (e searchEngine) newest(b *sqlBuilder, alias string, kind, n int, after *searchCursor) {
+	switch {
+	case after == nil:
+	case kind > after.Kind:
+		b.add(" AND "+alias+".created_at <= ?", after.At)
+	case kind == after.Kind:
+		b.add(" AND ("+alias+".created_at < ? OR ("+alias+".created_at = ? AND "+alias+".id < ?))", after.At, after.At, after.ID)
+	default:
+		b.add(" AND "+alias+".created_at < ?", after.At)
+	}
+	if e.dialect == Postgres {
+		b.add(" ORDER BY "+alias+".id DESC LIMIT ?) "+alias+"_newest", n)
+		return
+	}
+	// The index hands out its matches newest first and the join keeps its
+	// order, so SQLite stops after n readable matches.
+	b.add(" ORDER BY search_index.rowid DESC LIMIT ?) "+alias+"_newest", n)
+}
+
 // docKey names a result: its kind and id.
 type docKey struct {
 	Type string

@@ -542,3 +542,57 @@ func TestSearchFindsPostsPastTheFirstPage(t *testing.T) {
 		}
 	})
 }
+
+// A search ranks the newest SearchCandidates matches of each kind that the
+// reader may read; sorted by new, pages reach back past them.
+func TestSearchRanksTheNewestCandidates(t *testing.T) {
+	Each(t, func(t *testing.T, d models.Dialect) {
+		opts := Options()
+		opts.Limits.SearchCandidates = 3
+		s := OpenURL(t, URL(t, d), opts)
+		ctx := context.Background()
+		ann := MustCreateMember(t, s, "Ann")
+		bob := MustCreateMember(t, s, "Bob")
+		MustCreateSpace(t, s, ann, "birds", models.VisibilityOpen)
+		MustCreateSpace(t, s, ann, "hidden", models.VisibilityInvite)
+		th, _ := MustCreateThread(t, s, ann, "birds", "Waders")
+		secret, _ := MustCreateThread(t, s, ann, "hidden", "Secrets")
+		var ibis []int64 // oldest first
+		for i := range 5 {
+			ibis = append(ibis, MustReply(t, s, ann, th.ID, fmt.Sprintf("ibis sighting %d", i)).ID)
+			MustReply(t, s, ann, secret.ID, "an ibis nobody else may read about") // newer, and not Bob's to see
+		}
+		// By relevance, page by page: the window is the three newest.
+		got := map[int64]bool{}
+		for cursor, more := "", true; more; more = cursor != "" {
+			res, next, err := s.Search(ctx, bob, models.SearchRequest{Query: "ibis", Page: models.Page{Limit: 2, Cursor: cursor}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range res {
+				got[r.ID] = true
+			}
+			cursor = next
+		}
+		if len(got) != 3 || !got[ibis[4]] || !got[ibis[3]] || !got[ibis[2]] {
+			t.Fatalf("by relevance Bob found %v, want the three newest of %v, which he may read", got, ibis)
+		}
+
+		var pages [][]string
+		cursor := ""
+		for range 5 {
+			res, next, err := s.Search(ctx, bob, models.SearchRequest{Query: "ibis", Sort: models.SortNew, Page: models.Page{Limit: 2, Cursor: cursor}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			pages = append(pages, labels(res))
+			if cursor = next; cursor == "" {
+				break
+			}
+		}
+		want := fmt.Sprintf("[[post:%d post:%d] [post:%d post:%d] [post:%d]]", ibis[4], ibis[3], ibis[2], ibis[1], ibis[0])
+		if fmt.Sprint(pages) != want {
+			t.Fatalf("newest first, page by page: %v, want %s", pages, want)
+		}
+	})
+}
