@@ -22,7 +22,6 @@ import (
 type pageCache struct {
 	lru *lru.Cache[pageKey, *cachedPage] // nil: no caching
 	ttl time.Duration
-	now func() time.Time
 }
 
 type pageKey struct {
@@ -37,7 +36,7 @@ type cachedPage struct {
 }
 
 func newPageCache(size int, ttl time.Duration) (*pageCache, error) {
-	pc := &pageCache{ttl: ttl, now: time.Now}
+	pc := &pageCache{ttl: ttl}
 	if size > 0 && ttl > 0 {
 		c, err := lru.New[pageKey, *cachedPage](size)
 		if err != nil {
@@ -54,7 +53,7 @@ func (pc *pageCache) get(key pageKey, stamp int64) ([]byte, bool) {
 		return nil, false
 	}
 	p, ok := pc.lru.Get(key)
-	if !ok || p.stamp != stamp || pc.now().Sub(p.made) >= pc.ttl {
+	if !ok || p.stamp != stamp || time.Since(p.made) >= pc.ttl {
 		return nil, false
 	}
 	return p.body, true
@@ -65,5 +64,5 @@ func (pc *pageCache) put(key pageKey, stamp int64, body []byte) {
 	if pc.lru == nil {
 		return
 	}
-	pc.lru.Add(key, &cachedPage{stamp: stamp, made: pc.now(), body: body})
+	pc.lru.Add(key, &cachedPage{stamp: stamp, made: time.Now(), body: body})
 }
