@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -29,12 +28,9 @@ func TestSignedOutThreadPagesAreKeptUntilTheThreadChanges(t *testing.T) {
 		visitor := ts.client()
 		get := func(c *client, path string) (*response, int64) {
 			t.Helper()
-			var n atomic.Int64
-			counting.Store(&n)
-			r := c.getPage(path)
-			counting.Store(nil)
+			r, n := counted(counting, func() *response { return c.getPage(path) })
 			r.want(http.StatusOK)
-			return r, n.Load()
+			return r, n
 		}
 
 		_, made := get(visitor, path)
@@ -91,11 +87,9 @@ func TestSignedOutThreadPagesGrowOld(t *testing.T) {
 	visitor := ts.client()
 	var counts []int64
 	for range 2 {
-		var n atomic.Int64
-		counting.Store(&n)
-		visitor.getPage(fmt.Sprintf("/t/%d", tid)).want(http.StatusOK)
-		counting.Store(nil)
-		counts = append(counts, n.Load())
+		r, n := counted(counting, func() *response { return visitor.getPage(fmt.Sprintf("/t/%d", tid)) })
+		r.want(http.StatusOK)
+		counts = append(counts, n)
 		time.Sleep(5 * time.Millisecond)
 	}
 	if counts[1] != counts[0] {

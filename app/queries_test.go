@@ -40,17 +40,14 @@ func TestReadsMakeNoQueryPerItem(t *testing.T) {
 		count := func() map[string]int64 {
 			out := map[string]int64{}
 			for _, path := range reads {
-				var n atomic.Int64
-				counting.Store(&n)
-				var r *response
-				if strings.HasPrefix(path, "/api/") {
-					r = ann.do("GET", path, nil)
-				} else {
-					r = ann.getPage(path)
-				}
-				counting.Store(nil)
+				r, n := counted(counting, func() *response {
+					if strings.HasPrefix(path, "/api/") {
+						return ann.do("GET", path, nil)
+					}
+					return ann.getPage(path)
+				})
 				r.want(http.StatusOK)
-				out[path] = n.Load()
+				out[path] = n
 			}
 			return out
 		}
@@ -102,4 +99,14 @@ func startCountingServer(t *testing.T, d models.Dialect, configure func(*app.Con
 		})
 	})
 	return ts, &counting
+}
+
+// counted sends one request through a counting server and returns its
+// response with the SQL statements run behind it.
+func counted(counting *atomic.Pointer[atomic.Int64], send func() *response) (*response, int64) {
+	var n atomic.Int64
+	counting.Store(&n)
+	r := send()
+	counting.Store(nil)
+	return r, n.Load()
 }
