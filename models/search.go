@@ -202,25 +202,25 @@ func (s *Store) searchArms(b *sqlBuilder, db *gorm.DB, a Actor, q *SearchQuery, 
 	// Threads, by their titles.
 	b.add("SELECT * FROM (SELECT 'thread' AS type, 1 AS kind_order, t.id AS id, t.id AS thread_id, t.title AS title, t.kind AS thread_kind, " +
 		"sp.slug AS space_slug, sp.name AS space_name, t.author_id AS author_id, m.name AS author_name, t.created_at AS created_at, ")
-	e.score(b, "t")
+	e.score(b, threadKind)
 	b.add(" AS score FROM ")
-	e.from(b, "threads", "t")
+	e.from(b, threadKind)
 	b.add(" JOIN spaces sp ON sp.id = t.space_id LEFT JOIN members m ON m.id = t.author_id WHERE ")
-	e.match(b, "t", ResultThread)
+	e.match(b, threadKind)
 	b.add(" AND t.space_id IN (?)", s.readableSpaceIDs(db, a))
 	contentFilters(b, q, "t")
-	e.newest(b, "t", 1, n, after)
+	e.newest(b, threadKind, n, after)
 
 	// Posts, by their markdown; hidden posts never.
 	b.add(" UNION ALL SELECT * FROM (SELECT 'post', 2, p.id, p.thread_id, t.title, t.kind, sp.slug, sp.name, p.author_id, m.name, p.created_at, ")
-	e.score(b, "p")
+	e.score(b, postKind)
 	b.add(" FROM ")
-	e.from(b, "posts", "p")
+	e.from(b, postKind)
 	b.add(" JOIN threads t ON t.id = p.thread_id JOIN spaces sp ON sp.id = p.space_id LEFT JOIN members m ON m.id = p.author_id WHERE ")
-	e.match(b, "p", ResultPost)
+	e.match(b, postKind)
 	b.add(" AND p.hidden_at IS NULL AND p.space_id IN (?)", s.readableSpaceIDs(db, a))
 	contentFilters(b, q, "p")
-	e.newest(b, "p", 2, n, after)
+	e.newest(b, postKind, n, after)
 
 	// Spaces, by name and purpose, so people find communities to join. A
 	// filter on where, by whom or what kind narrows to threads and posts.
@@ -228,14 +228,14 @@ func (s *Store) searchArms(b *sqlBuilder, db *gorm.DB, a Actor, q *SearchQuery, 
 		return
 	}
 	b.add(" UNION ALL SELECT * FROM (SELECT 'space', 3, sp.id, 0, sp.name, '', sp.slug, sp.name, CAST(NULL AS BIGINT), CAST(NULL AS TEXT), sp.created_at, ")
-	e.score(b, "sp")
+	e.score(b, spaceKind)
 	b.add(" FROM ")
-	e.from(b, "spaces", "sp")
+	e.from(b, spaceKind)
 	b.add(" WHERE ")
-	e.match(b, "sp", ResultSpace)
+	e.match(b, spaceKind)
 	b.add(" AND sp.id IN (?)", s.visibleSpaces(db, a).Select("id"))
 	dateFilters(b, q, "sp")
-	e.newest(b, "sp", 3, n, after)
+	e.newest(b, spaceKind, n, after)
 }
 
 // contentFilters narrows threads or posts (the table aliased x; its thread t,

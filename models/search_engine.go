@@ -2,6 +2,7 @@ package models
 
 import (
 	"html"
+	"strconv"
 	"strings"
 
 	"gorm.io/gorm"
@@ -10,10 +11,10 @@ import (
 // The two engines differ in how a document matches, how it scores and how its
 // snippet is cut; searchEngine hides that from Search.
 //
-// SQLite: one FTS5 table, search_index, that triggers keep in step with
-// threads, posts and spaces (migrations/sqlite/00005_search.sql). Its rowid
-// is id*4+1 for a thread, +2 for a post, +3 for a space. Scores are bm25 with
-// titles weighing ten times bodies; lower is better.
+// SQLite: one FTS5 table per kind (search_threads, search_posts,
+// search_spaces) whose rowid is the document's id, kept in step with their
+// tables by triggers (migrations/sqlite/00007_search_per_kind.sql). Scores
+// are bm25, with titles and names weighing ten times bodies; lower is better.
 //
 // PostgreSQL: a generated tsvector column on each table with a GIN index
 // (migrations/postgres/00005_search.sql). Scores are ts_rank_cd (titles weigh
@@ -31,6 +32,43 @@ func (s *Store) searchEngine(q *SearchQuery) searchEngine {
 	return e
 }
 
+// searchKind is one kind of document search finds.
+type searchKind struct {
+	name         string // ResultThread, ResultPost or ResultSpace
+	table, alias string // its table, and the table's alias in the search query
+	order        int    // kind_order: threads, then posts, then spaces
+	fts          string // its FTS5 index (SQLite)
+	bm25         string // its score there (see titleBand)
+	snippetCol   int    // the index's column a snippet is cut from
+	text         string // the column a snippet is cut from (PostgreSQL) ...
+	headline     string // ... and ts_headline's options
+}
+
+// titleBand is far beyond any bm25 score (a few tens per word), so a title or
+// name match always sorts before a post.
+const titleBand = "1000000.0"
+
+const fragments = "MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=2, FragmentDelimiter=\" … \", "
+
+// A thread is found by its title, a post by its text and a space by its name
+// and purpose; a space's snippet is its purpose.
+//
+// On SQLite each kind has an index of its own, and bm25 scores from different
+// indexes are not on one scale (each weighs a word by how rare it is in its
+// own index, and a word in most of a few titles weighs nothing). So titles
+// and names weigh more than bodies by rank: threads and spaces score in a band
+// of their own (titleBand) before every post, each group in bm25 order, and a
+// space's name weighs ten times its purpose.
+var (
+	threadKind = searchKind{name: ResultThread, table: "threads", alias: "t", order: 1,
+		fts: "search_threads", bm25: "bm25(search_threads) - " + titleBand, text: "title", headline: "HighlightAll=true, "}
+	postKind = searchKind{name: ResultPost, table: "posts", alias: "p", order: 2,
+		fts: "search_posts", bm25: "bm25(search_posts)", text: "body", headline: fragments}
+	spaceKind = searchKind{name: ResultSpace, table: "spaces", alias: "sp", order: 3,
+		fts: "search_spaces", bm25: "bm25(search_spaces, 10.0, 1.0) - " + titleBand, snippetCol: 1, text: "purpose", headline: fragments}
+	searchKinds = []searchKind{threadKind, postKind, spaceKind}
+)
+
 // Markers that the engines put around each match in a snippet. They are
 // control characters, which markSnippet turns into <mark> after escaping
 // everything else.
@@ -39,68 +77,65 @@ const (
 	markEnd   = "\x02"
 )
 
-// from names the table of the kind, aliased as alias (joined to the index on SQLite).
-func (e searchEngine) from(b *sqlBuilder, table, alias string) {
+// from names the kind's table (joined to its index on SQLite).
+func (e searchEngine) from(b *sqlBuilder, k searchKind) {
 	if e.dialect == Postgres {
-		b.add(table + " " + alias)
+		b.add(k.table + " " + k.alias)
 		return
 	}
 	// CROSS JOIN keeps the index as the outer loop whatever the statistics say:
-	// the match narrows first, and each match finds its row by the id its
-	// rowid encodes (reading the index's own kind and ref_id columns would
-	// read each match's stored text). Posts are read through a covering
-	// index: their rows hold the body and its HTML, often on overflow pages,
-	// and a common word matches a quarter of a million of them.
+	// the match narrows first, and each match finds its row by id. Posts are
+	// read through a covering index: their rows hold the body and its HTML,
+	// often on overflow pages, and a common word matches a quarter of a
+	// million of them.
 	indexed := ""
-	if table == "posts" {
+	if k.table == "posts" {
 		indexed = " INDEXED BY posts_search_cover"
 	}
-	b.add("search_index CROSS JOIN " + table + " " + alias + indexed + " ON " + alias + ".id = search_index.rowid / 4")
+	b.add(k.fts + " CROSS JOIN " + k.table + " " + k.alias + indexed + " ON " + k.alias + ".id = " + k.fts + ".rowid")
 }
 
-// kindCode is the kind's remainder in the index's rowid (id*4 + code).
-var kindCode = map[string]int{ResultThread: 1, ResultPost: 2, ResultSpace: 3}
-
 // match is the condition that a document of the kind matches.
-func (e searchEngine) match(b *sqlBuilder, alias, kind string) {
+func (e searchEngine) match(b *sqlBuilder, k searchKind) {
 	if e.dialect == Postgres {
-		b.add(alias+".search_vector @@ "+e.tsq, e.tsqArgs...)
+		b.add(k.alias+".search_vector @@ "+e.tsq, e.tsqArgs...)
 		return
 	}
-	b.add("search_index MATCH ? AND search_index.rowid % 4 = ?", e.fts, kindCode[kind])
+	b.add(k.fts+" MATCH ?", e.fts)
 }
 
 // score is the document's relevance: lower is better.
-func (e searchEngine) score(b *sqlBuilder, alias string) {
+func (e searchEngine) score(b *sqlBuilder, k searchKind) {
 	if e.dialect == Postgres {
 		// Normalisation 1 divides by 1 + the log of the length, so a long post
 		// does not win by length alone.
-		b.add("(-ts_rank_cd("+alias+".search_vector, "+e.tsq+", 1))::float8", e.tsqArgs...)
+		b.add("(-ts_rank_cd("+k.alias+".search_vector, "+e.tsq+", 1))::float8", e.tsqArgs...)
 		return
 	}
-	b.add("bm25(search_index, 10.0, 1.0)")
+	b.add(k.bm25)
 }
 
-// newest closes an arm (the table aliased alias, of kind order kind),
-// keeping its newest n matches; after, when set, keeps only those that sort
-// after it by new (created_at descending, then kind, then id descending).
-func (e searchEngine) newest(b *sqlBuilder, alias string, kind, n int, after *searchCursor) {
+// newest closes an arm of kind k, keeping its newest n matches; after, when
+// set, keeps only those that sort after it by new (created_at descending,
+// then kind, then id descending).
+func (e searchEngine) newest(b *sqlBuilder, k searchKind, n int, after *searchCursor) {
+	x := k.alias
 	switch {
 	case after == nil:
-	case kind > after.Kind:
-		b.add(" AND "+alias+".created_at <= ?", after.At)
-	case kind == after.Kind:
-		b.add(" AND ("+alias+".created_at < ? OR ("+alias+".created_at = ? AND "+alias+".id < ?))", after.At, after.At, after.ID)
+	case k.order > after.Kind:
+		b.add(" AND "+x+".created_at <= ?", after.At)
+	case k.order == after.Kind:
+		b.add(" AND ("+x+".created_at < ? OR ("+x+".created_at = ? AND "+x+".id < ?))", after.At, after.At, after.ID)
 	default:
-		b.add(" AND "+alias+".created_at < ?", after.At)
+		b.add(" AND "+x+".created_at < ?", after.At)
 	}
 	if e.dialect == Postgres {
-		b.add(" ORDER BY "+alias+".id DESC LIMIT ?) "+alias+"_newest", n)
+		b.add(" ORDER BY "+x+".id DESC LIMIT ?) "+x+"_newest", n)
 		return
 	}
 	// The index hands out its matches newest first and the join keeps its
 	// order, so SQLite stops after n readable matches.
-	b.add(" ORDER BY search_index.rowid DESC LIMIT ?) "+alias+"_newest", n)
+	b.add(" ORDER BY "+k.fts+".rowid DESC LIMIT ?) "+x+"_newest", n)
 }
 
 // docKey names a result: its kind and id.
@@ -110,60 +145,36 @@ type docKey struct {
 }
 
 // snippets cuts a snippet for each result of a page, with the engine's
-// markers around the matches. It runs after paging, so only the page's
-// documents are read again.
+// markers around the matches: one statement per kind on the page. It runs
+// after paging, so only the page's documents are read again.
 func (s *Store) snippets(db *gorm.DB, q *SearchQuery, rows []searchRow) (map[docKey]string, error) {
 	out := map[docKey]string{}
-	if len(rows) == 0 {
-		return out, nil
-	}
 	ids := map[string][]int64{}
 	for _, r := range rows {
 		ids[r.Type] = append(ids[r.Type], r.ID)
 	}
-	type cut struct {
-		ID      int64
-		Snippet string
-	}
-	if s.dialect != Postgres {
-		var docs []int64
-		for _, r := range rows {
-			docs = append(docs, r.ID*4+int64(kindCode[r.Type]))
-		}
-		var cuts []struct {
-			Kind    string
-			RefID   int64
-			Snippet string
-		}
-		// A thread's snippet is its title; a post's, its text; a space's, its purpose.
-		err := db.Raw("SELECT kind, ref_id, snippet(search_index, CASE kind WHEN 'thread' THEN 0 ELSE 1 END, ?, ?, ' … ', 24) AS snippet"+
-			" FROM search_index WHERE search_index MATCH ? AND rowid IN ?", markStart, markEnd, q.ftsMatch(), docs).Scan(&cuts).Error
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range cuts {
-			out[docKey{c.Kind, c.RefID}] = c.Snippet
-		}
-		return out, nil
-	}
 	tsq, tsqArgs := q.tsQuery()
-	const fragments = "MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=2, FragmentDelimiter=\" … \", "
-	for _, k := range []struct{ kind, table, column, options string }{
-		{ResultThread, "threads", "title", "HighlightAll=true, "},
-		{ResultPost, "posts", "body", fragments},
-		{ResultSpace, "spaces", "purpose", fragments},
-	} {
-		if len(ids[k.kind]) == 0 {
+	for _, k := range searchKinds {
+		if len(ids[k.name]) == 0 {
 			continue
 		}
-		var cuts []cut
-		args := append(append([]any{}, tsqArgs...), k.options+"StartSel="+markStart+", StopSel="+markEnd, ids[k.kind])
-		err := db.Raw("SELECT id, ts_headline('english', "+k.column+", "+tsq+", ?) AS snippet FROM "+k.table+" WHERE id IN ?", args...).Scan(&cuts).Error
+		var cuts []struct {
+			ID      int64
+			Snippet string
+		}
+		var err error
+		if s.dialect == Postgres {
+			args := append(append([]any{}, tsqArgs...), k.headline+"StartSel="+markStart+", StopSel="+markEnd, ids[k.name])
+			err = db.Raw("SELECT id, ts_headline('english', "+k.text+", "+tsq+", ?) AS snippet FROM "+k.table+" WHERE id IN ?", args...).Scan(&cuts).Error
+		} else {
+			err = db.Raw("SELECT rowid AS id, snippet("+k.fts+", "+strconv.Itoa(k.snippetCol)+", ?, ?, ' … ', 24) AS snippet FROM "+k.fts+
+				" WHERE "+k.fts+" MATCH ? AND rowid IN ?", markStart, markEnd, q.ftsMatch(), ids[k.name]).Scan(&cuts).Error
+		}
 		if err != nil {
 			return nil, err
 		}
 		for _, c := range cuts {
-			out[docKey{k.kind, c.ID}] = c.Snippet
+			out[docKey{k.name, c.ID}] = c.Snippet
 		}
 	}
 	return out, nil

@@ -37,6 +37,7 @@ type options struct {
 	members, spaces, threads, posts int
 	password                        string
 	conns                           int
+	searchConns                     int
 	duration                        time.Duration
 	fanout                          string
 	replies                         int
@@ -71,6 +72,7 @@ func run(ctx context.Context, args []string) error {
 	fs.IntVar(&o.posts, "posts", 10000, "seeded posts")
 	fs.StringVar(&o.password, "password", "seeded-password", "the seeded accounts' password")
 	fs.IntVar(&o.conns, "conns", 64, "concurrent connections of each HTTP scenario")
+	fs.IntVar(&o.searchConns, "search-conns", 4, "search is measured again with this many searches at once, for its latency (0: not)")
 	fs.DurationVar(&o.duration, "duration", 5*time.Second, "how long each HTTP scenario runs")
 	fs.StringVar(&o.fanout, "fanout", "1000,10000", "websocket subscriber counts to measure (empty: none)")
 	fs.IntVar(&o.replies, "replies", 30, "replies sent in each fan-out measurement")
@@ -110,14 +112,15 @@ func run(ctx context.Context, args []string) error {
 	cookie := http.Header{"Cookie": {me.cookie}}
 	bearer := http.Header{"Authorization": {"Bearer " + me.token}}
 	var rows []result
-	measure := func(name string, want int, next request) {
+	measureAt := func(conns int, name string, want int, next request) {
 		profiled := s.profile(o.profile, name, o.duration)
-		r := load(ctx, client, name, o.conns, o.duration, want, next)
+		r := load(ctx, client, name, conns, o.duration, want, next)
 		<-profiled
 		r.rssMB = float64(s.rss()) / 1e6
 		rows = append(rows, r)
 		fmt.Fprintf(os.Stderr, "  %-34s %8.0f req/s  p99 %s ms  errors %d\n", name, r.rate(), ms(r.pct(0.99)), r.errors)
 	}
+	measure := func(name string, want int, next request) { measureAt(o.conns, name, want, next) }
 	thread := fmt.Sprintf("%s/t/%d", s.url, target.id)
 	fmt.Fprintf(os.Stderr, "measuring (each scenario %s at %d connections)\n", o.duration, o.conns)
 
@@ -151,9 +154,13 @@ func run(ctx context.Context, args []string) error {
 	}
 	if want("search") {
 		words := []string{"latency", "cache", "migration", "rollout", "postgres", "\"error budget\"", "deploy*", "flaky", "kubernetes", "review"}
-		measure("search (GET /api/v1/search)", http.StatusOK, func(i int) (*http.Request, error) {
+		search := func(i int) (*http.Request, error) {
 			return get(s.url+"/api/v1/search?q="+urlQuery(words[i%len(words)]), bearer)(i)
-		})
+		}
+		measure("search (GET /api/v1/search)", http.StatusOK, search)
+		if o.searchConns > 0 && o.searchConns != o.conns {
+			measureAt(o.searchConns, fmt.Sprintf("search, %d searching at once", o.searchConns), http.StatusOK, search)
+		}
 	}
 	if want("post") {
 		body := func(i int) []byte {
@@ -211,7 +218,7 @@ func report(w io.Writer, o options, ds *dataset, s *server, idleRSS int64, targe
 	}
 	fmt.Fprintf(w, "\nserver: started serving in %s; idle RSS %.1f MB; thread read: /t/%d in space %s\n",
 		s.started.Round(time.Millisecond), float64(idleRSS)/1e6, target.id, target.space)
-	fmt.Fprintf(w, "HTTP scenarios: %d connections, %s each, closed loop\n\n", o.conns, o.duration)
+	fmt.Fprintf(w, "HTTP scenarios: %d connections (search also at %d), %s each, closed loop\n\n", o.conns, o.searchConns, o.duration)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "scenario\trequests/s\tof ceiling\tp50 ms\tp95 ms\tp99 ms\terrors\tbody bytes\tserver RSS MB\t")
 	for _, r := range rows {
