@@ -67,6 +67,8 @@ type Config struct {
 	ThreadPageSize    int
 	MaxSearchChars    int
 	SearchCandidates  int
+	SearchPhrases     int
+	SearchPhraseTTL   time.Duration
 
 	SignupsPerHour    int
 	LoginsPerMinute   int
@@ -146,6 +148,8 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, env Lookup) {
 	r.integer(&c.MaxPageSize, "max-page-size", "KITH_MAX_PAGE_SIZE", d.MaxPageSize, "largest list page a client may ask for (?limit=)")
 	r.integer(&c.ThreadPageSize, "thread-page-size", "KITH_THREAD_PAGE_SIZE", d.ThreadPageSize, "posts on one page of a thread")
 	r.integer(&c.MaxSearchChars, "max-search-chars", "KITH_MAX_SEARCH_CHARS", d.MaxSearchChars, "longest search in characters")
+	r.integer(&c.SearchPhrases, "search-phrases", "KITH_SEARCH_PHRASES", models.DefaultSearchPhrases, "search phrases whose count of posts is kept for ranking (SQLite)")
+	r.duration(&c.SearchPhraseTTL, "search-phrase-ttl", "KITH_SEARCH_PHRASE_TTL", models.DefaultSearchPhraseTTL, "how long a search phrase's count of posts is kept")
 	r.integer(&c.SearchCandidates, "search-candidates", "KITH_SEARCH_CANDIDATES", d.SearchCandidates, "a search ranks the newest this many matching threads, posts and spaces (each)")
 	r.integer(&c.SignupsPerHour, "signups-per-hour", "KITH_SIGNUPS_PER_HOUR", 20, "sign-ups allowed per client IP per hour")
 	r.integer(&c.LoginsPerMinute, "logins-per-minute", "KITH_LOGINS_PER_MINUTE", 10, "sign-in attempts allowed per client IP per minute")
@@ -209,7 +213,7 @@ func (c *Config) Validate() error {
 		"quorum-members": c.QuorumMembers, "quorum-percent": c.QuorumPercent, "max-rationale-chars": c.MaxRationaleChars,
 		"page-size": c.PageSize, "max-page-size": c.MaxPageSize, "thread-page-size": c.ThreadPageSize,
 		"signups-per-hour": c.SignupsPerHour, "logins-per-minute": c.LoginsPerMinute, "tokens-per-minute": c.TokensPerMinute,
-		"max-search-chars": c.MaxSearchChars, "searches-per-minute": c.SearchesPerMinute, "search-candidates": c.SearchCandidates,
+		"max-search-chars": c.MaxSearchChars, "searches-per-minute": c.SearchesPerMinute, "search-candidates": c.SearchCandidates, "search-phrases": c.SearchPhrases,
 		"live-send-queue": c.LiveSendQueue, "live-replay-limit": c.LiveReplayLimit, "live-max-subscriptions": c.LiveMaxSubscriptions,
 		"events-max-per-topic": c.EventsMaxPerTopic,
 	} {
@@ -219,6 +223,9 @@ func (c *Config) Validate() error {
 	}
 	if c.RenderCachePosts < 0 || c.SQLiteMmapMB < 0 || c.PageCachePages < 0 || c.PageCacheTTL < 0 {
 		errs = append(errs, fmt.Errorf("render-cache-posts, page-cache-pages, page-cache-ttl and sqlite-mmap-mb must not be negative"))
+	}
+	if c.SearchPhraseTTL <= 0 {
+		errs = append(errs, fmt.Errorf("search-phrase-ttl must be positive, not %s", c.SearchPhraseTTL))
 	}
 	if c.MinPassword > 72 {
 		errs = append(errs, fmt.Errorf("min-password-length must be at most 72, not %d", c.MinPassword))
@@ -266,6 +273,8 @@ func (c *Config) StoreOptions() models.Options {
 	return models.Options{
 		PasswordCost:    c.PasswordCost,
 		SQLiteMmapBytes: c.SQLiteMmapMB << 20,
+		SearchPhrases:   c.SearchPhrases,
+		SearchPhraseTTL: c.SearchPhraseTTL,
 		Policy: models.Policy{
 			SignupClosed:        !c.LocalSignup,
 			AllowedEmailDomains: c.emailDomains(),

@@ -107,7 +107,9 @@ func (s *Store) Search(ctx context.Context, a Actor, r SearchRequest) ([]SearchR
 		after = c
 	}
 	b.add("SELECT * FROM (")
-	s.searchArms(b, db, a, q, max(s.limits.SearchCandidates, limit+1), after)
+	if err := s.searchArms(b, db, a, q, max(s.limits.SearchCandidates, limit+1), after); err != nil {
+		return nil, "", err
+	}
 	b.add(") r")
 	if c != nil {
 		if r.Sort == SortNew {
@@ -197,8 +199,11 @@ func (s *Store) threadCursors(db *gorm.DB, rows []searchRow) (map[int64]string, 
 // forum's readers look. Sorted by new, a page after the first moves the
 // window back to where the previous page ended (after), so every match can
 // still be reached page by page.
-func (s *Store) searchArms(b *sqlBuilder, db *gorm.DB, a Actor, q *SearchQuery, n int, after *searchCursor) {
-	e := s.searchEngine(q)
+func (s *Store) searchArms(b *sqlBuilder, db *gorm.DB, a Actor, q *SearchQuery, n int, after *searchCursor) error {
+	e, err := s.searchEngine(db, q)
+	if err != nil {
+		return err
+	}
 	// Threads, by their titles.
 	b.add("SELECT * FROM (SELECT 'thread' AS type, 1 AS kind_order, t.id AS id, t.id AS thread_id, t.title AS title, t.kind AS thread_kind, " +
 		"sp.slug AS space_slug, sp.name AS space_name, t.author_id AS author_id, m.name AS author_name, t.created_at AS created_at, ")
@@ -225,7 +230,7 @@ func (s *Store) searchArms(b *sqlBuilder, db *gorm.DB, a Actor, q *SearchQuery, 
 	// Spaces, by name and purpose, so people find communities to join. A
 	// filter on where, by whom or what kind narrows to threads and posts.
 	if q.Filtered() {
-		return
+		return nil
 	}
 	b.add(" UNION ALL SELECT * FROM (SELECT 'space', 3, sp.id, 0, sp.name, '', sp.slug, sp.name, CAST(NULL AS BIGINT), CAST(NULL AS TEXT), sp.created_at, ")
 	e.score(b, spaceKind)
@@ -236,6 +241,7 @@ func (s *Store) searchArms(b *sqlBuilder, db *gorm.DB, a Actor, q *SearchQuery, 
 	b.add(" AND sp.id IN (?)", s.visibleSpaces(db, a).Select("id"))
 	dateFilters(b, q, "sp")
 	e.newest(b, spaceKind, n, after)
+	return nil
 }
 
 // contentFilters narrows threads or posts (the table aliased x; its thread t,

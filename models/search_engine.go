@@ -4,7 +4,9 @@ import (
 	"html"
 	"strconv"
 	"strings"
+	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"gorm.io/gorm"
 )
 
@@ -21,15 +23,83 @@ import (
 // most through setweight), negated so that lower is better on both.
 type searchEngine struct {
 	dialect Dialect
-	fts     string // the FTS5 expression (SQLite)
+	fts     string // the FTS5 expression (SQLite) ...
+	postDF  []any  // ... and how many posts hold each of its phrases
 	tsq     string // the tsquery expression (PostgreSQL) ...
 	tsqArgs []any  // ... and its arguments
 }
 
-func (s *Store) searchEngine(q *SearchQuery) searchEngine {
+func (s *Store) searchEngine(db *gorm.DB, q *SearchQuery) (searchEngine, error) {
 	e := searchEngine{dialect: s.dialect, fts: q.ftsMatch()}
 	e.tsq, e.tsqArgs = q.tsQuery()
-	return e
+	if s.dialect == Postgres {
+		return e, nil
+	}
+	var err error
+	e.postDF, err = s.postFrequencies(db, q)
+	return e, err
+}
+
+// phraseCounts keeps how many posts hold each search phrase, for a while.
+type phraseCounts struct {
+	lru *lru.Cache[string, phraseCount]
+	ttl time.Duration
+	now func() time.Time
+}
+
+type phraseCount struct {
+	posts   int64
+	counted time.Time
+}
+
+func newPhraseCounts(size int, ttl time.Duration, now func() time.Time) *phraseCounts {
+	c, _ := lru.New[string, phraseCount](size) // errs only on a size below 1
+	return &phraseCounts{lru: c, ttl: ttl, now: now}
+}
+
+func (p *phraseCounts) get(phrase string) (int64, bool) {
+	c, ok := p.lru.Get(phrase)
+	if !ok || p.now().Sub(c.counted) >= p.ttl {
+		return 0, false
+	}
+	return c.posts, true
+}
+
+func (p *phraseCounts) add(phrase string, posts int64) {
+	p.lru.Add(phrase, phraseCount{posts: posts, counted: p.now()})
+}
+
+// postFrequencies returns how many posts the posts index holds each term of
+// q in, for kith_bm25 (package bm25): from postDF while the count is younger
+// than its TTL, else counted, all the terms not kept in one statement. The
+// counts are of the index, as bm25()'s were; only the order of results
+// reads them.
+func (s *Store) postFrequencies(db *gorm.DB, q *SearchQuery) ([]any, error) {
+	out := make([]any, len(q.Terms))
+	b := &sqlBuilder{}
+	for i, t := range q.Terms {
+		phrase := t.ftsPhrase()
+		if n, ok := s.postDF.get(phrase); ok {
+			out[i] = n
+			continue
+		}
+		if len(b.args) > 0 {
+			b.add(" UNION ALL ")
+		}
+		b.add("SELECT ? AS term, count(*) AS posts FROM search_posts WHERE search_posts MATCH ?", i, phrase)
+	}
+	if len(b.args) == 0 {
+		return out, nil
+	}
+	var counted []struct{ Term, Posts int64 }
+	if err := db.Raw(b.sql.String(), b.args...).Scan(&counted).Error; err != nil {
+		return nil, err
+	}
+	for _, c := range counted {
+		out[c.Term] = c.Posts
+		s.postDF.add(q.Terms[c.Term].ftsPhrase(), c.Posts)
+	}
+	return out, nil
 }
 
 // searchKind is one kind of document search finds.
@@ -38,7 +108,7 @@ type searchKind struct {
 	table, alias string // its table, and the table's alias in the search query
 	order        int    // kind_order: threads, then posts, then spaces
 	fts          string // its FTS5 index (SQLite)
-	bm25         string // its score there (see titleBand)
+	bm25         string // its score there (see titleBand); posts score by kith_bm25
 	snippetCol   int    // the index's column a snippet is cut from
 	text         string // the column a snippet is cut from (PostgreSQL) ...
 	headline     string // ... and ts_headline's options
@@ -63,7 +133,7 @@ var (
 	threadKind = searchKind{name: ResultThread, table: "threads", alias: "t", order: 1,
 		fts: "search_threads", bm25: "bm25(search_threads) - " + titleBand, text: "title", headline: "HighlightAll=true, "}
 	postKind = searchKind{name: ResultPost, table: "posts", alias: "p", order: 2,
-		fts: "search_posts", bm25: "bm25(search_posts)", text: "body", headline: fragments}
+		fts: "search_posts", text: "body", headline: fragments}
 	spaceKind = searchKind{name: ResultSpace, table: "spaces", alias: "sp", order: 3,
 		fts: "search_spaces", bm25: "bm25(search_spaces, 10.0, 1.0) - " + titleBand, snippetCol: 1, text: "purpose", headline: fragments}
 	searchKinds = []searchKind{threadKind, postKind, spaceKind}
@@ -112,7 +182,13 @@ func (e searchEngine) score(b *sqlBuilder, k searchKind) {
 		b.add("(-ts_rank_cd("+k.alias+".search_vector, "+e.tsq+", 1))::float8", e.tsqArgs...)
 		return
 	}
-	b.add(k.bm25)
+	if k.bm25 != "" {
+		b.add(k.bm25)
+		return
+	}
+	// bm25 with the counts kept: scoring the newest thousand posts that hold
+	// a common word no longer starts by reading all of them.
+	b.add("kith_bm25("+k.fts+strings.Repeat(", ?", len(e.postDF))+")", e.postDF...)
 }
 
 // newest closes an arm of kind k, keeping its newest n matches; after, when

@@ -217,13 +217,19 @@ func validSlug(s string) bool {
 func (q *SearchQuery) ftsMatch() string {
 	parts := make([]string, len(q.Terms))
 	for i, t := range q.Terms {
-		s := `"` + strings.ReplaceAll(strings.Join(t.Words, " "), `"`, `""`) + `"`
-		if t.Prefix {
-			s += "*"
-		}
-		parts[i] = s
+		parts[i] = t.ftsPhrase()
 	}
 	return strings.Join(parts, " ")
+}
+
+// ftsPhrase is the term as one FTS5 phrase: its words quoted, with * after a
+// prefix.
+func (t SearchTerm) ftsPhrase() string {
+	s := `"` + strings.ReplaceAll(strings.Join(t.Words, " "), `"`, `""`) + `"`
+	if t.Prefix {
+		s += "*"
+	}
+	return s
 }
 
 // tsQuery is the query as a PostgreSQL tsquery expression with its bind

@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -28,6 +29,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"kith/migrations"
+	"kith/models/bm25"
 )
 
 // Dialect names the database behind a Store.
@@ -38,9 +40,10 @@ const (
 	Postgres Dialect = "postgres"
 )
 
-// preparedStatements is how many distinct read statements each SQLite reader
-// keeps prepared.
-const preparedStatements = 500
+// preparedStatements is how many statements each SQLite connection keeps
+// prepared (go-sqlite3's own cache, by SQL text, most recently used kept):
+// preparing was an eighth of a signed-out thread page's CPU.
+const preparedStatements = 64
 
 // Store is kith's database and the domain operations on it.
 //
@@ -58,7 +61,8 @@ type Store struct {
 	md      *markdown
 	publish Publisher
 	now     func() time.Time
-	group   groupCommit // SQLite's writes (see groupcommit.go)
+	group   groupCommit   // SQLite's writes (see groupcommit.go)
+	postDF  *phraseCounts // posts holding each search phrase (SQLite; see postFrequencies)
 }
 
 // Options configure a Store. The zero value means the defaults.
@@ -74,7 +78,17 @@ type Options struct {
 	// measured, it gained nothing on a quiet machine, and mapped pages count
 	// in the resident set (77 MB idle at a million posts instead of 34 MB).
 	SQLiteMmapBytes int64
+	// SearchPhrases is how many search phrases' post counts are kept, each
+	// for SearchPhraseTTL (package bm25); 0 means the defaults.
+	SearchPhrases   int
+	SearchPhraseTTL time.Duration
 }
+
+// Defaults of Options.
+const (
+	DefaultSearchPhrases   = 10000
+	DefaultSearchPhraseTTL = 10 * time.Minute
+)
 
 // Open connects to the database named by rawURL: "sqlite:PATH" (or a bare path)
 // or "postgres://...". It does not migrate; call Migrate.
@@ -89,6 +103,13 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	if opts.SearchPhrases <= 0 {
+		opts.SearchPhrases = DefaultSearchPhrases
+	}
+	if opts.SearchPhraseTTL <= 0 {
+		opts.SearchPhraseTTL = DefaultSearchPhraseTTL
+	}
+	s.postDF = newPhraseCounts(opts.SearchPhrases, opts.SearchPhraseTTL, s.now)
 	cfg := &gorm.Config{
 		SkipDefaultTransaction: true, // every write already runs in an explicit transaction
 		Logger:                 statementLogger{logger.Discard},
@@ -120,17 +141,15 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}
+		if err := bm25.Register(); err != nil {
+			return nil, err
+		}
 		mmap := max(opts.SQLiteMmapBytes, 0)
 		write, err := openSQLite(ctx, path, cfg, "immediate", 1, mmap)
 		if err != nil {
 			return nil, err
 		}
-		// Reads keep their statements prepared: preparing was an eighth of a
-		// signed-out thread page's CPU. The LRU bounds the statements kept,
-		// since an IN list of each length is a statement of its own.
-		readCfg := *cfg
-		readCfg.PrepareStmt, readCfg.PrepareStmtMaxSize = true, preparedStatements
-		read, err := openSQLite(ctx, path, &readCfg, "deferred", 2*runtime.GOMAXPROCS(0), mmap)
+		read, err := openSQLite(ctx, path, cfg, "deferred", 2*runtime.GOMAXPROCS(0), mmap)
 		if err != nil {
 			closeGorm(write)
 			return nil, err
@@ -149,6 +168,7 @@ func sqliteDSN(path, txlock string) string {
 	q.Set("_foreign_keys", "on")
 	q.Set("_synchronous", "NORMAL")
 	q.Set("_txlock", txlock)
+	q.Set("_stmt_cache_size", strconv.Itoa(preparedStatements))
 	return "file:" + path + "?" + q.Encode()
 }
 
