@@ -40,7 +40,7 @@ var DefaultLimits = Limits{
 	MaxPageSize:       100,
 	ThreadPageSize:    50,
 	MaxSearchChars:    256,
-	SearchCandidates:  1000,
+	SearchCandidates:  500,
 }
 
 func (l Limits) withDefaults() Limits {

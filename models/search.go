@@ -136,6 +136,9 @@ func (s *Store) Search(ctx context.Context, a Actor, r SearchRequest) ([]SearchR
 		last := rows[limit-1]
 		next = encodeSearchCursor(searchCursor{Sort: r.Sort, Score: last.Score, At: last.CreatedAt, Kind: last.KindOrder, ID: last.ID})
 	}
+	if rows, err = s.searchDetails(db, rows); err != nil {
+		return nil, "", err
+	}
 	snippets, err := s.snippets(db, q, rows)
 	if err != nil {
 		return nil, "", err
@@ -192,10 +195,12 @@ func (s *Store) threadCursors(db *gorm.DB, rows []searchRow) (map[int64]string, 
 }
 
 // searchArms writes one SELECT per kind of document, joined by UNION ALL:
-// each matches with the engine's index and keeps only what a reads. Each arm
+// each matches with the engine's index and keeps only what a reads. An arm
+// returns what ranks and pages a result (its kind, id, time and score);
+// searchDetails reads what a page shows for its results alone. Each arm
 // keeps the newest SearchCandidates of its matches (newest by id, which is
 // the order things are written in): scoring a word that a quarter of a
-// million posts hold costs a second, and the newest thousand are where a
+// million posts hold costs a second, and the newest few hundred are where a
 // forum's readers look. Sorted by new, a page after the first moves the
 // window back to where the previous page ended (after), so every match can
 // still be reached page by page.
@@ -204,24 +209,34 @@ func (s *Store) searchArms(b *sqlBuilder, db *gorm.DB, a Actor, q *SearchQuery, 
 	if err != nil {
 		return err
 	}
+	// The joins that only filters read are made only when a filter is there.
+	spaces := func(x string) {
+		if len(q.Spaces) > 0 {
+			b.add(" JOIN spaces sp ON sp.id = " + x + ".space_id")
+		}
+	}
 	// Threads, by their titles.
-	b.add("SELECT * FROM (SELECT 'thread' AS type, 1 AS kind_order, t.id AS id, t.id AS thread_id, t.title AS title, t.kind AS thread_kind, " +
-		"sp.slug AS space_slug, sp.name AS space_name, t.author_id AS author_id, m.name AS author_name, t.created_at AS created_at, ")
+	b.add("SELECT * FROM (SELECT 'thread' AS type, 1 AS kind_order, t.id AS id, t.created_at AS created_at, ")
 	e.score(b, threadKind)
 	b.add(" AS score FROM ")
 	e.from(b, threadKind)
-	b.add(" JOIN spaces sp ON sp.id = t.space_id LEFT JOIN members m ON m.id = t.author_id WHERE ")
+	spaces("t")
+	b.add(" WHERE ")
 	e.match(b, threadKind)
 	b.add(" AND t.space_id IN (?)", s.readableSpaceIDs(db, a))
 	contentFilters(b, q, "t")
 	e.newest(b, threadKind, n, after)
 
 	// Posts, by their markdown; hidden posts never.
-	b.add(" UNION ALL SELECT * FROM (SELECT 'post', 2, p.id, p.thread_id, t.title, t.kind, sp.slug, sp.name, p.author_id, m.name, p.created_at, ")
+	b.add(" UNION ALL SELECT * FROM (SELECT 'post', 2, p.id, p.created_at, ")
 	e.score(b, postKind)
 	b.add(" FROM ")
 	e.from(b, postKind)
-	b.add(" JOIN threads t ON t.id = p.thread_id JOIN spaces sp ON sp.id = p.space_id LEFT JOIN members m ON m.id = p.author_id WHERE ")
+	if q.Unanswered {
+		b.add(" JOIN threads t ON t.id = p.thread_id")
+	}
+	spaces("p")
+	b.add(" WHERE ")
 	e.match(b, postKind)
 	b.add(" AND p.hidden_at IS NULL AND p.space_id IN (?)", s.readableSpaceIDs(db, a))
 	contentFilters(b, q, "p")
@@ -232,7 +247,7 @@ func (s *Store) searchArms(b *sqlBuilder, db *gorm.DB, a Actor, q *SearchQuery, 
 	if q.Filtered() {
 		return nil
 	}
-	b.add(" UNION ALL SELECT * FROM (SELECT 'space', 3, sp.id, 0, sp.name, '', sp.slug, sp.name, CAST(NULL AS BIGINT), CAST(NULL AS TEXT), sp.created_at, ")
+	b.add(" UNION ALL SELECT * FROM (SELECT 'space', 3, sp.id, sp.created_at, ")
 	e.score(b, spaceKind)
 	b.add(" FROM ")
 	e.from(b, spaceKind)
@@ -242,6 +257,45 @@ func (s *Store) searchArms(b *sqlBuilder, db *gorm.DB, a Actor, q *SearchQuery, 
 	dateFilters(b, q, "sp")
 	e.newest(b, spaceKind, n, after)
 	return nil
+}
+
+// searchDetails fills in what a page of results shows: titles, places and
+// authors, in one statement for the page. A result whose row went away
+// between the two reads is left out.
+func (s *Store) searchDetails(db *gorm.DB, rows []searchRow) ([]searchRow, error) {
+	if len(rows) == 0 {
+		return rows, nil
+	}
+	ids := map[string][]int64{}
+	for _, r := range rows {
+		ids[r.Type] = append(ids[r.Type], r.ID)
+	}
+	var details []searchRow
+	err := db.Raw("SELECT 'thread' AS type, t.id AS id, t.id AS thread_id, t.title AS title, t.kind AS thread_kind,"+
+		" sp.slug AS space_slug, sp.name AS space_name, t.author_id AS author_id, m.name AS author_name"+
+		" FROM threads t JOIN spaces sp ON sp.id = t.space_id LEFT JOIN members m ON m.id = t.author_id WHERE t.id IN ?"+
+		" UNION ALL SELECT 'post', p.id, p.thread_id, t.title, t.kind, sp.slug, sp.name, p.author_id, m.name"+
+		" FROM posts p JOIN threads t ON t.id = p.thread_id JOIN spaces sp ON sp.id = p.space_id LEFT JOIN members m ON m.id = p.author_id WHERE p.id IN ?"+
+		" UNION ALL SELECT 'space', sp.id, 0, sp.name, '', sp.slug, sp.name, NULL, NULL FROM spaces sp WHERE sp.id IN ?",
+		ids[ResultThread], ids[ResultPost], ids[ResultSpace]).Scan(&details).Error
+	if err != nil {
+		return nil, err
+	}
+	found := make(map[docKey]searchRow, len(details))
+	for _, d := range details {
+		found[docKey{d.Type, d.ID}] = d
+	}
+	out := rows[:0]
+	for _, r := range rows {
+		d, ok := found[docKey{r.Type, r.ID}]
+		if !ok {
+			continue
+		}
+		r.ThreadID, r.Title, r.ThreadKind, r.SpaceSlug, r.SpaceName, r.AuthorID, r.AuthorName =
+			d.ThreadID, d.Title, d.ThreadKind, d.SpaceSlug, d.SpaceName, d.AuthorID, d.AuthorName
+		out = append(out, r)
+	}
+	return out, nil
 }
 
 // contentFilters narrows threads or posts (the table aliased x; its thread t,
