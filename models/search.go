@@ -216,10 +216,7 @@ func (s *Store) searchArms(b *sqlBuilder, db *gorm.DB, a Actor, q *SearchQuery, 
 		}
 	}
 	// Threads, by their titles.
-	b.add("SELECT * FROM (SELECT 'thread' AS type, 1 AS kind_order, t.id AS id, t.created_at AS created_at, ")
-	e.score(b, threadKind)
-	b.add(" AS score FROM ")
-	e.from(b, threadKind)
+	e.arm(b, threadKind)
 	spaces("t")
 	b.add(" WHERE ")
 	e.match(b, threadKind)
@@ -228,10 +225,8 @@ func (s *Store) searchArms(b *sqlBuilder, db *gorm.DB, a Actor, q *SearchQuery, 
 	e.newest(b, threadKind, n, after)
 
 	// Posts, by their markdown; hidden posts never.
-	b.add(" UNION ALL SELECT * FROM (SELECT 'post', 2, p.id, p.created_at, ")
-	e.score(b, postKind)
-	b.add(" FROM ")
-	e.from(b, postKind)
+	b.add(" UNION ALL ")
+	e.arm(b, postKind)
 	if q.Unanswered {
 		b.add(" JOIN threads t ON t.id = p.thread_id")
 	}
@@ -247,10 +242,8 @@ func (s *Store) searchArms(b *sqlBuilder, db *gorm.DB, a Actor, q *SearchQuery, 
 	if q.Filtered() {
 		return nil
 	}
-	b.add(" UNION ALL SELECT * FROM (SELECT 'space', 3, sp.id, sp.created_at, ")
-	e.score(b, spaceKind)
-	b.add(" FROM ")
-	e.from(b, spaceKind)
+	b.add(" UNION ALL ")
+	e.arm(b, spaceKind)
 	b.add(" WHERE ")
 	e.match(b, spaceKind)
 	b.add(" AND sp.id IN (?)", s.visibleSpaces(db, a).Select("id"))

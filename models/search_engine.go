@@ -147,6 +147,18 @@ const (
 	markEnd   = "\x02"
 )
 
+// arm opens the SELECT of kind k: what ranks and pages a result (kind, its
+// order among kinds, id, time, score), from the kind's table and index.
+// newest closes it.
+func (e searchEngine) arm(b *sqlBuilder, k searchKind) {
+	x := k.alias
+	b.add("SELECT * FROM (SELECT '" + k.name + "' AS type, " + strconv.Itoa(k.order) + " AS kind_order, " +
+		x + ".id AS id, " + x + ".created_at AS created_at, ")
+	e.score(b, k)
+	b.add(" AS score FROM ")
+	e.from(b, k)
+}
+
 // from names the kind's table (joined to its index on SQLite).
 func (e searchEngine) from(b *sqlBuilder, k searchKind) {
 	if e.dialect == Postgres {
