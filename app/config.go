@@ -77,6 +77,7 @@ type Config struct {
 	RateLimitEntries  time.Duration
 
 	LiveSendQueue        int           // frames queued per websocket before it counts as slow and is closed
+	LiveFlushers         int           // goroutines writing to live sockets that take a frame at once; 0: one per CPU
 	LiveMaxMessageBytes  int64         // largest message a websocket client may send
 	LivePingInterval     time.Duration // how often sockets are pinged; silent for two intervals means gone
 	LiveWriteTimeout     time.Duration // how long one websocket write may take
@@ -157,6 +158,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, env Lookup) {
 	r.integer(&c.SearchesPerMinute, "searches-per-minute", "KITH_SEARCHES_PER_MINUTE", 60, "searches (page and API) allowed per client IP per minute")
 	r.duration(&c.RateLimitEntries, "rate-limit-memory", "KITH_RATE_LIMIT_MEMORY", 10*time.Minute, "how long an idle client's rate limit state is kept")
 	r.integer(&c.LiveSendQueue, "live-send-queue", "KITH_LIVE_SEND_QUEUE", 64, "frames queued per live socket before it counts as slow and is closed")
+	r.integer(&c.LiveFlushers, "live-flushers", "KITH_LIVE_FLUSHERS", 0, "goroutines writing to live sockets that take frames at once (a slow socket gets one of its own); 0: one per CPU")
 	r.int64(&c.LiveMaxMessageBytes, "live-max-message-bytes", "KITH_LIVE_MAX_MESSAGE_BYTES", 4096, "largest message a live socket client may send, in bytes")
 	r.duration(&c.LivePingInterval, "live-ping-interval", "KITH_LIVE_PING_INTERVAL", 30*time.Second, "how often live sockets are pinged; a socket silent for two intervals is closed")
 	r.duration(&c.LiveWriteTimeout, "live-write-timeout", "KITH_LIVE_WRITE_TIMEOUT", 10*time.Second, "how long one write to a live socket may take")
@@ -221,8 +223,8 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%s must be positive, not %d", name, v))
 		}
 	}
-	if c.RenderCachePosts < 0 || c.SQLiteMmapMB < 0 || c.PageCachePages < 0 || c.PageCacheTTL < 0 {
-		errs = append(errs, fmt.Errorf("render-cache-posts, page-cache-pages, page-cache-ttl and sqlite-mmap-mb must not be negative"))
+	if c.RenderCachePosts < 0 || c.SQLiteMmapMB < 0 || c.PageCachePages < 0 || c.PageCacheTTL < 0 || c.LiveFlushers < 0 {
+		errs = append(errs, fmt.Errorf("render-cache-posts, page-cache-pages, page-cache-ttl, sqlite-mmap-mb and live-flushers must not be negative"))
 	}
 	if c.SearchPhraseTTL <= 0 {
 		errs = append(errs, fmt.Errorf("search-phrase-ttl must be positive, not %s", c.SearchPhraseTTL))
@@ -308,7 +310,7 @@ func (c *Config) emailDomains() []string {
 // LiveConfig returns the live hub's settings.
 func (c *Config) LiveConfig() live.Config {
 	return live.Config{
-		SendQueue: c.LiveSendQueue, MaxMessageBytes: c.LiveMaxMessageBytes, PingInterval: c.LivePingInterval,
+		SendQueue: c.LiveSendQueue, Flushers: c.LiveFlushers, MaxMessageBytes: c.LiveMaxMessageBytes, PingInterval: c.LivePingInterval,
 		WriteTimeout: c.LiveWriteTimeout, ReplayLimit: c.LiveReplayLimit, MaxSubscriptions: c.LiveMaxSubscriptions,
 		PresenceInterval: c.LivePresenceInterval,
 	}

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -14,22 +15,20 @@ import (
 )
 
 // conn is one websocket. Its reader runs in a goroutine of its own; frames
-// for it are written by a flusher goroutine that exists only while there is
-// something to write, so an idle socket costs one small goroutine and its
-// buffers. Only the hub queues frames and only the hub closes it.
+// for it are queued by the hub and written by a flusher (see writer.go), so
+// an idle socket costs one small goroutine and its buffers. Only the hub
+// queues frames and only the hub closes it.
 type conn struct {
 	ws    *websocket.Conn
+	raw   syscall.RawConn // the socket, for writes that must not wait; nil if it has none
 	actor models.Actor
 
 	mu       sync.Mutex
-	queue    [][]*websocket.PreparedMessage // batches not yet written; a nil batch is a ping
-	flushing bool                           // a flusher goroutine is running
-	closing  bool                           // write the close frame once the queue is empty
-	dead     bool                           // a write failed or the socket was closed: write nothing more
-
-	// Set by the hub with closing; read by the flusher after.
-	closeCode int
-	closeText string
+	queue    []wire // batches of frames not yet written
+	rest     wire   // the unwritten end of a batch the socket took only part of
+	flushing bool   // a flusher owns the writes
+	closing  bool   // the close frame is queued: queue nothing after it
+	dead     bool   // a write failed or the socket was closed: write nothing more
 
 	// Owned by the hub goroutine.
 	subs map[string]*sub
@@ -70,6 +69,9 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, a models.Actor) {
 		return // the upgrader has answered with an HTTP error
 	}
 	c := &conn{ws: ws, actor: a, subs: map[string]*sub{}}
+	if sc, ok := ws.NetConn().(syscall.Conn); ok {
+		c.raw, _ = sc.SyscallConn()
+	}
 	if !h.call(func() { h.register(c) }) {
 		_ = ws.WriteControl(websocket.CloseMessage,
 			websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), time.Now().Add(time.Second))
@@ -78,17 +80,17 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, a models.Actor) {
 	}
 	// The reader gets a goroutine of its own, and the HTTP handler returns:
 	// the hijacked connection lives on, while the handler's deep stack, the
-	// request and the router's context are freed (see BenchmarkLiveFanout).
+	// request and the router's context are freed.
 	go func() {
 		h.readLoop(c)
 		h.do(func() { h.remove(c, websocket.CloseNormalClosure, "", false) })
 	}()
 }
 
-// enqueue queues a batch of frames (nil: a ping) for c and starts a flusher
-// if none is running. It reports false when c already holds limit batches:
-// the caller drops a connection that slow. Called only by the hub.
-func (h *Hub) enqueue(c *conn, batch []*websocket.PreparedMessage, limit int) bool {
+// enqueue queues a batch of frames for c and has a flusher write it. It
+// reports false when c already holds limit batches: the caller drops a
+// connection that slow. Called only by the hub.
+func (h *Hub) enqueue(c *conn, batch wire, limit int) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.dead || c.closing {
@@ -102,76 +104,17 @@ func (h *Hub) enqueue(c *conn, batch []*websocket.PreparedMessage, limit int) bo
 	return true
 }
 
-// closeWhenFlushed makes the flusher send a close frame with code after what
-// is queued, and close the socket. Called only by the hub.
+// closeWhenFlushed queues a close frame with code after what is queued; the
+// socket is closed once it is written. Called only by the hub.
 func (h *Hub) closeWhenFlushed(c *conn, code int, text string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.closing, c.closeCode, c.closeText = true, code, text
-	h.startFlush(c)
-}
-
-// startFlush starts c's flusher unless one runs. c.mu is held.
-func (h *Hub) startFlush(c *conn) {
-	if c.flushing || c.dead {
+	if c.dead || c.closing {
 		return
 	}
-	c.flushing = true
-	h.writers.Add(1)
-	go h.flush(c)
-}
-
-// flush writes c's queue until it is empty, then ends; after a close was
-// asked for, it writes the close frame and closes the socket. A failed write
-// closes the socket, which ends the reader and so the connection.
-func (h *Hub) flush(c *conn) {
-	defer h.writers.Done()
-	for {
-		c.mu.Lock()
-		batches := c.queue
-		c.queue = nil
-		if len(batches) == 0 {
-			c.flushing = false
-			closing := c.closing && !c.dead
-			c.dead = c.dead || c.closing
-			c.mu.Unlock()
-			if closing {
-				_ = c.ws.WriteControl(websocket.CloseMessage,
-					websocket.FormatCloseMessage(c.closeCode, c.closeText), time.Now().Add(h.cfg.WriteTimeout))
-				_ = c.ws.Close()
-			}
-			return
-		}
-		c.mu.Unlock()
-		if err := h.write(c, batches); err != nil {
-			c.mu.Lock()
-			c.dead, c.flushing, c.queue = true, false, nil
-			c.mu.Unlock()
-			_ = c.ws.Close()
-			return
-		}
-	}
-}
-
-func (h *Hub) write(c *conn, batches [][]*websocket.PreparedMessage) error {
-	deadline := time.Now().Add(h.cfg.WriteTimeout)
-	if err := c.ws.SetWriteDeadline(deadline); err != nil {
-		return err
-	}
-	for _, batch := range batches {
-		if batch == nil {
-			if err := c.ws.WriteControl(websocket.PingMessage, nil, deadline); err != nil {
-				return err
-			}
-			continue
-		}
-		for _, pm := range batch {
-			if err := c.ws.WritePreparedMessage(pm); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	c.queue = append(c.queue, closeWire(code, text))
+	c.closing = true
+	h.startFlush(c)
 }
 
 // readLoop reads the client's ops until the socket fails or closes. A client
@@ -182,6 +125,11 @@ func (h *Hub) readLoop(c *conn) {
 	alive := func() { _ = c.ws.SetReadDeadline(time.Now().Add(wait)) }
 	alive()
 	c.ws.SetPongHandler(func(string) error { alive(); return nil })
+	// Pongs and the answer to a close go through the queue like every other
+	// frame (gorilla's default handlers would write them past it); the hub
+	// closes with its own frame once the reader ends.
+	c.ws.SetPingHandler(func(data string) error { alive(); h.reply(c, pongWire(data)); return nil })
+	c.ws.SetCloseHandler(func(int, string) error { return nil })
 	for {
 		_, data, err := c.ws.ReadMessage()
 		if err != nil {
@@ -210,8 +158,8 @@ func (h *Hub) readLoop(c *conn) {
 }
 
 // reply queues a frame for c from outside the hub goroutine.
-func (h *Hub) reply(c *conn, pm *websocket.PreparedMessage) {
-	h.do(func() { h.send(c, []*websocket.PreparedMessage{pm}) })
+func (h *Hub) reply(c *conn, w wire) {
+	h.do(func() { h.send(c, w) })
 }
 
 // subscribe registers the subscription with the hub first, so that it
@@ -258,7 +206,7 @@ func (h *Hub) authorizeAndReplay(a models.Actor, name, stored string, since *int
 			return settled{err: err}
 		}
 		if ok && len(events) > 0 {
-			r.replay = make([]*websocket.PreparedMessage, len(events))
+			r.replay = make([]wire, len(events))
 			for i, e := range events {
 				r.replay[i] = eventFrame(publicName(stored), e)
 			}

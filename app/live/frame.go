@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 
-	"github.com/gorilla/websocket"
-
 	"kith/models"
 )
 
@@ -18,22 +16,18 @@ type frame struct {
 	Data  json.RawMessage `json:"data,omitempty"`
 }
 
-// prepare encodes a frame once; the prepared message is written to every
-// subscriber as is.
-func prepare(f frame) *websocket.PreparedMessage {
+// prepare encodes a frame once, as the bytes a socket is sent; every
+// subscriber is written the same bytes.
+func prepare(f frame) wire {
 	b, err := json.Marshal(f)
 	if err != nil {
 		panic(err) // frames are built from JSON the store wrote and from plain values
 	}
-	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, b)
-	if err != nil {
-		panic(err) // only compression can fail, and it is off
-	}
-	return pm
+	return encode(opText, b)
 }
 
 // eventFrame is {"topic":"thread:42","seq":1234,"event":"post.created","data":{...}}.
-func eventFrame(public string, e models.Event) *websocket.PreparedMessage {
+func eventFrame(public string, e models.Event) wire {
 	seq := e.Seq
 	data := json.RawMessage(e.Payload)
 	if !json.Valid(data) {
@@ -42,7 +36,7 @@ func eventFrame(public string, e models.Event) *websocket.PreparedMessage {
 	return prepare(frame{Topic: public, Seq: &seq, Event: e.Kind, Data: data})
 }
 
-func controlFrame(topic, event string, seq *int64, data any) *websocket.PreparedMessage {
+func controlFrame(topic, event string, seq *int64, data any) wire {
 	f := frame{Topic: topic, Seq: seq, Event: event}
 	if data != nil {
 		b, err := json.Marshal(data)
@@ -55,13 +49,13 @@ func controlFrame(topic, event string, seq *int64, data any) *websocket.Prepared
 }
 
 // errorFrame is {"event":"error","topic":...,"data":{"code":...,"message":...}}.
-func errorFrame(topic, code, message string) *websocket.PreparedMessage {
+func errorFrame(topic, code, message string) wire {
 	return controlFrame(topic, "error", nil, map[string]string{"code": code, "message": message})
 }
 
 // refusal is the error frame for a domain error, or a generic one (logged)
 // for anything else.
-func (h *Hub) refusal(topic string, err error) *websocket.PreparedMessage {
+func (h *Hub) refusal(topic string, err error) wire {
 	var de *models.Error
 	if errors.As(err, &de) {
 		return errorFrame(topic, de.Code, de.Message)

@@ -12,6 +12,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -31,6 +32,7 @@ type Store interface {
 // Config tunes the hub. Zero values take the defaults.
 type Config struct {
 	SendQueue        int           // frames (or replay batches) queued per connection before it counts as slow
+	Flushers         int           // goroutines writing queued frames to sockets that take them at once; default: one per CPU
 	MaxMessageBytes  int64         // largest message a client may send
 	PingInterval     time.Duration // how often the server pings; a client silent for twice this is dropped
 	WriteTimeout     time.Duration // how long one write may take
@@ -52,6 +54,7 @@ func (c Config) withDefaults() Config {
 		}
 	}
 	def(&c.SendQueue, 64)
+	def(&c.Flushers, runtime.GOMAXPROCS(0))
 	def(&c.ReplayLimit, 500)
 	def(&c.MaxSubscriptions, 100)
 	if c.MaxMessageBytes <= 0 {
@@ -83,7 +86,8 @@ type Hub struct {
 	running   atomic.Bool
 	done      chan struct{} // closed when Run returns
 	closeOnce sync.Once
-	writers   sync.WaitGroup
+	writers   sync.WaitGroup // connections a flusher owns
+	fl        flushers
 
 	// Owned by the hub goroutine.
 	conns     map[*conn]struct{}
@@ -130,7 +134,11 @@ func (h *Hub) Run(ctx context.Context) {
 	if !h.running.CompareAndSwap(false, true) {
 		return
 	}
-	defer close(h.done)
+	h.startFlushers(h.cfg.Flushers)
+	defer func() {
+		h.stopFlushers() // once the close frames shutdown queued are written
+		close(h.done)
+	}()
 	h.lastPing = time.Now()
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
@@ -160,7 +168,6 @@ func (h *Hub) Close() {
 		if h.running.Load() {
 			<-h.done
 		}
-		h.writers.Wait()
 	})
 }
 
@@ -308,7 +315,7 @@ func (h *Hub) remove(c *conn, code int, text string, hard bool) {
 	}
 	if hard {
 		c.mu.Lock()
-		c.dead, c.queue = true, nil
+		c.dead, c.queue, c.rest = true, nil, nil
 		c.mu.Unlock()
 		_ = c.ws.Close()
 		return
@@ -316,13 +323,13 @@ func (h *Hub) remove(c *conn, code int, text string, hard bool) {
 	h.closeWhenFlushed(c, code, text)
 }
 
-// send queues frames for one connection; a connection whose queue is full is
-// dropped rather than waited for.
-func (h *Hub) send(c *conn, batch []*websocket.PreparedMessage) {
-	if c.gone || len(batch) == 0 {
+// send queues frames, written in one go, for one connection; a connection
+// whose queue is full is dropped rather than waited for.
+func (h *Hub) send(c *conn, frames ...wire) {
+	if c.gone || len(frames) == 0 {
 		return
 	}
-	if !h.enqueue(c, batch, h.cfg.SendQueue) {
+	if !h.enqueue(c, join(frames), h.cfg.SendQueue) {
 		h.log.Info("live: dropping a slow connection", "member", c.actor.ID)
 		h.remove(c, websocket.CloseTryAgainLater, "too slow", true)
 	}
@@ -332,7 +339,7 @@ func (h *Hub) send(c *conn, batch []*websocket.PreparedMessage) {
 // answers none for two intervals.
 func (h *Hub) ping() {
 	for c := range h.conns {
-		if !h.enqueue(c, nil, h.cfg.SendQueue) {
+		if !h.enqueue(c, pingWire, h.cfg.SendQueue) {
 			h.remove(c, websocket.CloseTryAgainLater, "too slow", true)
 		}
 	}

@@ -200,3 +200,74 @@ func TestHubCutsOnMembershipEnded(t *testing.T) {
 		t.Fatalf("after the cut: %+v", f)
 	}
 }
+
+// Many subscribers of one topic each get every event once, in order, while
+// the flushers share the writing; a client's ping is answered in the same
+// stream, and a client that closes is answered with a close frame.
+func TestHubFansOutInOrderAndAnswersPingsAndCloses(t *testing.T) {
+	store := &fakeStore{}
+	h := NewHub(Config{Flushers: 3}, store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	go h.Run(context.Background())
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.Serve(w, r, models.Actor{ID: 7, Name: "Ann"})
+	}))
+	t.Cleanup(func() { h.Close(); srv.Close() })
+	const subscribers, events = 50, 40
+	socks := make([]*websocket.Conn, subscribers)
+	for i := range socks {
+		ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = ws.Close() })
+		subscribe(t, ws, "thread:1")
+		socks[i] = ws
+	}
+	for seq := int64(1); seq <= events; seq++ {
+		store.commit(ev("thread:1", seq))
+		h.Publish([]models.Event{ev("thread:1", seq)})
+	}
+	for i, ws := range socks {
+		for want := int64(1); want <= events; want++ {
+			if f := nextEvent(t, ws); f.Seq != want {
+				t.Fatalf("subscriber %d: want seq %d, got %+v", i, want, f)
+			}
+		}
+	}
+
+	// The pong ends the read: gorilla handles it within ReadMessage.
+	ws := socks[0]
+	var ponged string
+	ws.SetPongHandler(func(data string) error {
+		ponged = data
+		return ws.SetReadDeadline(time.Now())
+	})
+	if err := ws.WriteControl(websocket.PingMessage, []byte("still there?"), time.Now().Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	_ = ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for {
+		if _, _, err := ws.ReadMessage(); err != nil {
+			break
+		}
+	}
+	if ponged != "still there?" {
+		t.Fatalf("pong %q", ponged)
+	}
+
+	ws = socks[1]
+	if err := ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, "bye"), time.Now().Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	_ = ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for {
+		_, _, err := ws.ReadMessage()
+		if err == nil {
+			continue // presence counts
+		}
+		if !websocket.IsCloseError(err, websocket.CloseNormalClosure) {
+			t.Fatalf("after closing: %v, want the server's normal close", err)
+		}
+		break
+	}
+}

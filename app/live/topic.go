@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gorilla/websocket"
-
 	"kith/models"
 )
 
@@ -96,7 +94,7 @@ func (h *Hub) release(t *topic) {
 // fanout delivers one event: its frame is encoded once and queued for every
 // subscriber that has not had it.
 func (h *Hub) fanout(t *topic, e models.Event) {
-	var batch []*websocket.PreparedMessage
+	var frame wire
 	for s := range t.subs {
 		if s.pending {
 			if len(s.buf) >= h.cfg.ReplayLimit {
@@ -110,11 +108,11 @@ func (h *Hub) fanout(t *topic, e models.Event) {
 		if e.Seq <= s.last {
 			continue
 		}
-		if batch == nil {
-			batch = []*websocket.PreparedMessage{eventFrame(t.public, e)}
+		if frame == nil {
+			frame = eventFrame(t.public, e)
 		}
 		s.last = e.Seq
-		h.send(s.c, batch)
+		h.send(s.c, frame)
 	}
 }
 
@@ -162,7 +160,7 @@ func (h *Hub) fetched(t *topic, es []models.Event, ok bool, latest int64, err er
 // may have missed events to reload.
 func (h *Hub) resyncTopic(t *topic, seq int64) {
 	if seq > t.last {
-		frame := []*websocket.PreparedMessage{controlFrame(t.public, "resync", nil, nil)}
+		frame := controlFrame(t.public, "resync", nil, nil)
 		for s := range t.subs {
 			if !s.pending && s.last < seq {
 				s.last = seq
@@ -206,7 +204,7 @@ func (h *Hub) membershipEnded(e *models.Event) {
 		return
 	}
 	for c := range h.byMember[memberID] {
-		var frames []*websocket.PreparedMessage
+		var frames []wire
 		for name, s := range c.subs {
 			if s.pending {
 				s.ended = append(s.ended, p.Space.ID)
@@ -217,7 +215,7 @@ func (h *Hub) membershipEnded(e *models.Event) {
 				frames = append(frames, errorFrame(name, models.CodeNotMember, "Your membership of "+p.Space.Name+" ended."))
 			}
 		}
-		h.send(c, frames)
+		h.send(c, frames...)
 	}
 }
 
@@ -232,7 +230,7 @@ func (h *Hub) beginSub(c *conn, name, stored string) *sub {
 		h.detach(old)
 	}
 	if len(c.subs) >= h.cfg.MaxSubscriptions {
-		h.send(c, []*websocket.PreparedMessage{errorFrame(name, models.CodeInvalid, "Too many subscriptions on one connection.")})
+		h.send(c, errorFrame(name, models.CodeInvalid, "Too many subscriptions on one connection."))
 		return nil
 	}
 	t := h.topics[stored]
@@ -251,9 +249,9 @@ func (h *Hub) beginSub(c *conn, name, stored string) *sub {
 type settled struct {
 	err     error
 	spaceID int64
-	replay  []*websocket.PreparedMessage // frames of the backlog after since, in order
-	resync  bool                         // since is older than the backlog
-	last    int64                        // the last seq the client has once replay is sent
+	replay  []wire // frames of the backlog after since, in order
+	resync  bool   // since is older than the backlog
+	last    int64  // the last seq the client has once replay is sent
 }
 
 // finish settles a pending subscription: refused, or the replay, then what
@@ -268,12 +266,12 @@ func (h *Hub) finish(s *sub, r settled) {
 	}
 	if r.err != nil {
 		h.detach(s)
-		h.send(c, []*websocket.PreparedMessage{h.refusal(s.name, r.err)})
+		h.send(c, h.refusal(s.name, r.err))
 		return
 	}
 	out := r.replay
 	if r.resync {
-		out = []*websocket.PreparedMessage{controlFrame(s.name, "resync", nil, nil)}
+		out = []wire{controlFrame(s.name, "resync", nil, nil)}
 	}
 	last := r.last
 	if s.over {
@@ -291,7 +289,7 @@ func (h *Hub) finish(s *sub, r settled) {
 	}
 	s.spaceID, s.pending, s.buf, s.ended, s.last = r.spaceID, false, nil, nil, last
 	out = append(out, controlFrame(s.name, "subscribed", &last, nil))
-	h.send(c, out)
+	h.send(c, out...)
 	if t.last < 0 {
 		t.last = last
 		h.release(t)
@@ -332,15 +330,15 @@ func (h *Hub) sendPresence(t *topic) {
 		}
 		n++
 	}
-	var batch []*websocket.PreparedMessage
+	var frame wire
 	for s := range t.subs {
 		if s.pending || s.readers == n {
 			continue
 		}
-		if batch == nil {
-			batch = []*websocket.PreparedMessage{controlFrame(t.public, "presence", nil, map[string]int{"readers": n})}
+		if frame == nil {
+			frame = controlFrame(t.public, "presence", nil, map[string]int{"readers": n})
 		}
 		s.readers = n
-		h.send(s.c, batch)
+		h.send(s.c, frame)
 	}
 }

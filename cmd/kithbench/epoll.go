@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
 	"sync/atomic"
 	"syscall"
@@ -12,62 +13,97 @@ import (
 	"github.com/gorilla/websocket"
 )
 
+// pollEvery is how long the reader sleeps when no socket has anything to
+// read: an arrival is timed at most this late.
+const pollEvery = 200 * time.Microsecond
+
 // epollReader reads the server's frames of many websockets from one
-// goroutine with epoll, instead of a goroutine and a wake-up per socket: the
-// measuring side then costs a fraction of the CPU it would, and the machine's
-// two cores go to the server being measured. Frames from a server are never
-// masked; each event here fits one unfragmented text frame.
+// goroutine, so that the measuring side costs the machine as little as it
+// can and its two cores go to the server being measured:
+//   - one goroutine and epoll, instead of a goroutine and a wake-up per
+//     socket;
+//   - the sockets are taken out of Go's own poller (each is a duplicate of
+//     the websocket's descriptor, whose original is closed), which would
+//     otherwise be told of every arrival too;
+//   - while measuring it polls, sleeping pollEvery when there is nothing to
+//     read, rather than waiting in epoll_wait: on loopback a waiting reader
+//     is woken from inside the server's write, on the server's time.
+//
+// Frames from a server are never masked; each event here fits one
+// unfragmented text frame.
 type epollReader struct {
 	epfd  int
 	fds   []int // by index of connection
 	byFD  map[int]int
 	buf   []byte
 	stash map[int][]byte // a frame split across reads, by fd
+
+	frameBytes atomic.Int64 // size of the last reply's frame, header included
 }
 
+// newEpollReader takes the sockets of conns over; close them with close.
 func newEpollReader(conns []*websocket.Conn) (*epollReader, error) {
 	epfd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
 	if err != nil {
 		return nil, err
 	}
-	r := &epollReader{epfd: epfd, fds: make([]int, len(conns)), byFD: map[int]int{}, buf: make([]byte, 64<<10), stash: map[int][]byte{}}
+	r := &epollReader{epfd: epfd, byFD: map[int]int{}, buf: make([]byte, 64<<10), stash: map[int][]byte{}}
 	for i, c := range conns {
-		raw, err := c.NetConn().(interface {
-			SyscallConn() (syscall.RawConn, error)
-		}).SyscallConn()
+		raw, err := c.NetConn().(syscall.Conn).SyscallConn()
 		if err != nil {
+			r.close()
 			return nil, err
 		}
 		var fd int
-		if err := raw.Control(func(f uintptr) { fd = int(f) }); err != nil {
-			return nil, err
+		var dupErr error
+		if err := raw.Control(func(f uintptr) { fd, dupErr = syscall.Dup(int(f)) }); err != nil || dupErr != nil { //nolint:gosec // G115: a file descriptor fits an int
+			r.close()
+			return nil, errors.Join(err, dupErr)
 		}
-		r.fds[i], r.byFD[fd] = fd, i
+		_ = c.Close() // the socket stays open through fd
+		r.fds = append(r.fds, fd)
+		r.byFD[fd] = i
 		ev := &syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: int32(fd)} //nolint:gosec // G115: file descriptors fit in 32 bits
 		if err := syscall.EpollCtl(epfd, syscall.EPOLL_CTL_ADD, fd, ev); err != nil {
+			r.close()
 			return nil, err
 		}
 	}
 	return r, nil
 }
 
+// close closes every socket and the epoll instance.
+func (r *epollReader) close() {
+	for _, fd := range r.fds {
+		_ = syscall.Close(fd)
+	}
+	_ = syscall.Close(r.epfd)
+}
+
 // run records, until stop is closed, the arrival of each reply numbered in
 // its body ("fanout N") at each connection.
 func (r *epollReader) run(stop <-chan struct{}, arrivals [][]time.Time, received *atomic.Int64) error {
+	runtime.LockOSThread() // it sleeps in nanosleep, off Go's scheduler
+	defer runtime.UnlockOSThread()
 	events := make([]syscall.EpollEvent, 1024)
 	marker := []byte(`"body":"fanout `)
+	nap := syscall.NsecToTimespec(pollEvery.Nanoseconds())
 	for {
-		select {
-		case <-stop:
-			return syscall.Close(r.epfd)
-		default:
-		}
-		n, err := syscall.EpollWait(r.epfd, events, 100)
+		n, err := syscall.EpollWait(r.epfd, events, 0)
 		if err != nil {
 			if errors.Is(err, syscall.EINTR) {
 				continue
 			}
 			return err
+		}
+		if n == 0 {
+			select {
+			case <-stop:
+				return nil
+			default:
+			}
+			_ = syscall.Nanosleep(&nap, nil)
+			continue
 		}
 		for _, ev := range events[:n] {
 			fd := int(ev.Fd)
@@ -80,8 +116,11 @@ func (r *epollReader) run(stop <-chan struct{}, arrivals [][]time.Time, received
 				continue
 			}
 			at := time.Now()
-			data := append(r.stash[fd], r.buf[:m]...)
-			delete(r.stash, fd)
+			data := r.buf[:m]
+			if st, ok := r.stash[fd]; ok {
+				data = append(st, data...)
+				delete(r.stash, fd)
+			}
 			for len(data) >= 2 {
 				size, head := int(data[1]&0x7f), 2
 				switch size {
@@ -104,6 +143,7 @@ func (r *epollReader) run(stop <-chan struct{}, arrivals [][]time.Time, received
 						if idx, err := strconv.Atoi(string(rest[:end])); err == nil && idx >= 0 && idx < len(arrivals) {
 							arrivals[idx][r.byFD[fd]] = at
 							received.Add(1)
+							r.frameBytes.Store(int64(head + size))
 						}
 					}
 				}

@@ -19,30 +19,59 @@ import (
 // fanoutResult is one websocket fan-out measurement.
 type fanoutResult struct {
 	subscribers, replies, missing int
+	frameBytes                    int     // size of a reply's frame as sent
 	perConnKB                     float64 // growth of the server's RSS per idle subscribed socket
-	heapPerConnKB                 float64 // Go heap in use + stacks per idle socket
+	heapPerConnKB                 float64 // Go heap in use + stacks per idle socket (kith only)
 	p50, p99, toLast              time.Duration
 }
 
-// fanout opens n websockets, all following one new thread, then posts
-// replies one at a time and records when each reaches each subscriber. The
-// latency of a delivery runs from sending the reply's API request (so it
-// holds the request and the commit, an upper bound of commit-to-delivery)
-// to its arrival.
-func fanout(ctx context.Context, s *server, who *account, space string, n, replies int, profile string) (fanoutResult, error) {
-	res := fanoutResult{subscribers: n, replies: replies}
+// fanTarget is a server to measure fan-out on: kith, or the bare websocket
+// server of fanCeiling.
+type fanTarget struct {
+	url       string      // the websocket's URL
+	header    http.Header // sent with the upgrade
+	subscribe []byte      // what a socket sends to follow the thread; answered with a "subscribed" frame
+	// reply has the server send reply p (its body "fanout p") to every
+	// subscriber, returning once it is accepted.
+	reply   func(p int) error
+	rss     func() int64
+	heap    func() int64                          // 0 where the server has no expvar
+	profile func(d time.Duration) <-chan struct{} // closed when a CPU profile of d is saved
+}
+
+// kithFanout opens n websockets to kith, all following one new thread, then
+// posts replies to it.
+func kithFanout(ctx context.Context, s *server, who *account, space string, n, replies int, profile string) (fanoutResult, error) {
 	th, err := who.call(http.MethodPost, "/api/v1/spaces/"+space+"/threads", map[string]any{"title": fmt.Sprintf("Fan-out to %d", n), "body": "first"}, http.StatusCreated)
 	if err != nil {
-		return res, err
+		return fanoutResult{}, err
 	}
 	tid := int64(th["thread"].(map[string]any)["id"].(float64))
-	topic := fmt.Sprintf(`{"op":"subscribe","topic":"thread:%d"}`, tid)
+	return fanout(ctx, fanTarget{
+		url:       "ws" + strings.TrimPrefix(s.url, "http") + "/api/v1/live",
+		header:    http.Header{"Authorization": {"Bearer " + who.token}},
+		subscribe: fmt.Appendf(nil, `{"op":"subscribe","topic":"thread:%d"}`, tid),
+		reply: func(p int) error {
+			_, err := who.call(http.MethodPost, fmt.Sprintf("/api/v1/threads/%d/posts", tid), map[string]any{"body": fmt.Sprintf("fanout %d", p)}, http.StatusCreated)
+			return err
+		},
+		rss:  s.rss,
+		heap: s.heapAndStacks,
+		profile: func(d time.Duration) <-chan struct{} {
+			return s.profile(profile, fmt.Sprintf("fanout %d", n), d)
+		},
+	}, n, replies)
+}
 
+// fanout opens n websockets to t, then has it send replies one at a time and
+// records when each reaches each subscriber. The latency of a delivery runs
+// from sending the reply's request (so it holds the request and, for kith,
+// the commit: an upper bound of commit-to-delivery) to its arrival.
+func fanout(ctx context.Context, t fanTarget, n, replies int) (fanoutResult, error) {
+	res := fanoutResult{subscribers: n, replies: replies}
 	time.Sleep(500 * time.Millisecond)
-	before, heapBefore := s.rss(), s.heapAndStacks()
+	before, heapBefore := t.rss(), t.heap()
 
-	url := "ws" + strings.TrimPrefix(s.url, "http") + "/api/v1/live"
-	header := http.Header{"Authorization": {"Bearer " + who.token}}
 	conns := make([]*websocket.Conn, n)
 	defer func() {
 		for _, c := range conns {
@@ -59,7 +88,7 @@ func fanout(ctx context.Context, s *server, who *account, space string, n, repli
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			c, resp, err := dialer.DialContext(ctx, url, header)
+			c, resp, err := dialer.DialContext(ctx, t.url, t.header)
 			if resp != nil {
 				_ = resp.Body.Close()
 			}
@@ -68,7 +97,7 @@ func fanout(ctx context.Context, s *server, who *account, space string, n, repli
 				return
 			}
 			conns[i] = c
-			if err := c.WriteMessage(websocket.TextMessage, []byte(topic)); err != nil {
+			if err := c.WriteMessage(websocket.TextMessage, t.subscribe); err != nil {
 				dialErr.Store(err)
 				return
 			}
@@ -89,20 +118,21 @@ func fanout(ctx context.Context, s *server, who *account, space string, n, repli
 		return res, fmt.Errorf("connecting %d subscribers: %w", n, err)
 	}
 	time.Sleep(time.Second)
-	res.perConnKB = float64(s.rss()-before) / float64(n) / 1024
-	res.heapPerConnKB = float64(s.heapAndStacks()-heapBefore) / float64(n) / 1024
+	res.perConnKB = float64(t.rss()-before) / float64(n) / 1024
+	res.heapPerConnKB = float64(t.heap()-heapBefore) / float64(n) / 1024
 
 	arrivals := make([][]time.Time, replies)
 	for i := range arrivals {
 		arrivals[i] = make([]time.Time, n)
 	}
 	var received atomic.Int64
-	// One goroutine reads every socket through epoll (see epollReader), so
-	// that the measuring side leaves the machine's CPUs to the server.
+	// One goroutine reads every socket (see epollReader), so that the
+	// measuring side leaves the machine's CPUs to the server.
 	reader, err := newEpollReader(conns)
 	if err != nil {
 		return res, err
 	}
+	defer reader.close()
 	stop := make(chan struct{})
 	readerDone := make(chan error, 1)
 	go func() { readerDone <- reader.run(stop, arrivals, &received) }()
@@ -113,11 +143,11 @@ func fanout(ctx context.Context, s *server, who *account, space string, n, repli
 		}
 	}()
 	sent := make([]time.Time, replies)
-	profiled := s.profile(profile, fmt.Sprintf("fanout %d", n), 3*time.Second)
+	profiled := t.profile(3 * time.Second)
 	defer func() { <-profiled }()
 	for p := range replies {
 		sent[p] = time.Now()
-		if _, err := who.call(http.MethodPost, fmt.Sprintf("/api/v1/threads/%d/posts", tid), map[string]any{"body": fmt.Sprintf("fanout %d", p)}, http.StatusCreated); err != nil {
+		if err := t.reply(p); err != nil {
 			return res, err
 		}
 		deadline := time.Now().Add(10 * time.Second)
@@ -145,6 +175,7 @@ func fanout(ctx context.Context, s *server, who *account, space string, n, repli
 		res.p50, res.p99 = all[len(all)/2], all[int(0.99*float64(len(all)-1))]
 	}
 	res.toLast = lastSum / time.Duration(replies)
+	res.frameBytes = int(reader.frameBytes.Load())
 	return res, nil
 }
 

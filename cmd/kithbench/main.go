@@ -49,9 +49,12 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var err error
-	if len(os.Args) > 1 && os.Args[1] == "ceiling" {
+	switch {
+	case len(os.Args) > 1 && os.Args[1] == "ceiling":
 		err = ceiling(os.Args[2:])
-	} else {
+	case len(os.Args) > 1 && os.Args[1] == "fan-ceiling":
+		err = fanCeiling(os.Args[2:])
+	default:
 		err = run(ctx, os.Args[1:])
 	}
 	if err != nil && !errors.Is(err, flag.ErrHelp) {
@@ -128,7 +131,7 @@ func run(ctx context.Context, args []string) error {
 	if want("ceiling") {
 		// The ceiling sends a body the size of the thread page.
 		size := pageSize(thread, cookie)
-		c, err := startCeiling(ctx, size)
+		c, err := startHelper(ctx, "ceiling", "--size", strconv.Itoa(size))
 		if err != nil {
 			return err
 		}
@@ -176,7 +179,7 @@ func run(ctx context.Context, args []string) error {
 			return req, nil
 		})
 	}
-	var fans []fanoutResult
+	var fans, bare []fanoutResult
 	if want("fanout") && o.fanout != "" {
 		if _, err := me.call(http.MethodPost, "/api/v1/spaces", map[string]any{"slug": "bench-live", "name": "Bench live",
 			"purpose": "A space the benchmark starts to measure live updates.", "visibility": "open"}, http.StatusCreated); err != nil {
@@ -187,20 +190,28 @@ func run(ctx context.Context, args []string) error {
 			if err != nil {
 				return fmt.Errorf("--fanout: %w", err)
 			}
-			r, err := fanout(ctx, s, me, "bench-live", n, o.replies, o.profile)
+			r, err := kithFanout(ctx, s, me, "bench-live", n, o.replies, o.profile)
 			if err != nil {
 				return err
 			}
 			fans = append(fans, r)
 			fmt.Fprintf(os.Stderr, "  fan-out to %d: p99 %s ms, %.1f KB per idle socket\n", n, ms(r.p99), r.perConnKB)
+			if want("ceiling") {
+				b, err := ceilingFanout(ctx, n, o.replies, r.frameBytes)
+				if err != nil {
+					return err
+				}
+				bare = append(bare, b)
+				fmt.Fprintf(os.Stderr, "  fan-out ceiling, %d: p99 %s ms\n", n, ms(b.p99))
+			}
 		}
 	}
 
-	report(os.Stdout, o, ds, s, idleRSS, target, rows, ceilingRate, fans)
+	report(os.Stdout, o, ds, s, idleRSS, target, rows, ceilingRate, fans, bare)
 	return nil
 }
 
-func report(w io.Writer, o options, ds *dataset, s *server, idleRSS int64, target threadRef, rows []result, ceilingRate float64, fans []fanoutResult) {
+func report(w io.Writer, o options, ds *dataset, s *server, idleRSS int64, target threadRef, rows []result, ceilingRate float64, fans, bare []fanoutResult) {
 	db := "SQLite (WAL, synchronous=NORMAL)"
 	if ds.dbURL != "" {
 		db = "PostgreSQL " + redact(o.db)
@@ -230,11 +241,23 @@ func report(w io.Writer, o options, ds *dataset, s *server, idleRSS int64, targe
 	}
 	_ = tw.Flush()
 	if len(fans) > 0 {
-		fmt.Fprintf(w, "\nwebsocket fan-out: N subscribers of one thread (clients in this process), %d replies; latency from sending the reply's request to arrival\n\n", fans[0].replies)
+		fmt.Fprintf(w, "\nwebsocket fan-out: N subscribers of one thread (clients in this process, read by one goroutine with epoll), %d replies; latency from sending the reply's request to arrival\n", fans[0].replies)
+		if len(bare) > 0 {
+			fmt.Fprintf(w, "ceiling: a bare gorilla/websocket server (no database, no hub) writing a frame of the same size to every socket from %d goroutines\n", runtime.NumCPU())
+		}
+		fmt.Fprintln(w)
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "subscribers\tp50 ms\tp99 ms\tmean to last ms\tmissing\tserver RSS KB/idle socket\tGo heap+stacks KB/idle socket\t")
-		for _, f := range fans {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%.1f\t%.1f\t\n", f.subscribers, ms(f.p50), ms(f.p99), ms(f.toLast), f.missing, f.perConnKB, f.heapPerConnKB)
+		fmt.Fprintln(tw, "server\tsubscribers\tframe bytes\tp50 ms\tp99 ms\tp99 of ceiling\tmean to last ms\tmissing\tserver RSS KB/idle socket\tGo heap+stacks KB/idle socket\t")
+		for i, f := range fans {
+			ratio := ""
+			if i < len(bare) && bare[i].p99 > 0 {
+				ratio = fmt.Sprintf("%.2fx", float64(f.p99)/float64(bare[i].p99))
+			}
+			fmt.Fprintf(tw, "kith\t%d\t%d\t%s\t%s\t%s\t%s\t%d\t%.1f\t%.1f\t\n", f.subscribers, f.frameBytes, ms(f.p50), ms(f.p99), ratio, ms(f.toLast), f.missing, f.perConnKB, f.heapPerConnKB)
+			if i < len(bare) {
+				b := bare[i]
+				fmt.Fprintf(tw, "ceiling\t%d\t%d\t%s\t%s\t\t%s\t%d\t%.1f\t\t\n", b.subscribers, b.frameBytes, ms(b.p50), ms(b.p99), ms(b.toLast), b.missing, b.perConnKB)
+			}
 		}
 		_ = tw.Flush()
 	}
@@ -397,19 +420,22 @@ func pageSize(url string, header http.Header) int {
 	return int(n)
 }
 
-type ceilingServer struct {
+// helper is one of this program's reference servers (ceiling, fan-ceiling)
+// running as a process of its own.
+type helper struct {
 	cmd *exec.Cmd
 	url string
 	rss int64
 }
 
-// startCeiling runs this program's ceiling command as a process of its own.
-func startCeiling(ctx context.Context, size int) (*ceilingServer, error) {
+// startHelper runs this program's command with args as a process of its
+// own, and reads the address it serves on.
+func startHelper(ctx context.Context, command string, args ...string) (*helper, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, self, "ceiling", "--size", strconv.Itoa(size))
+	cmd := exec.CommandContext(ctx, self, append([]string{command}, args...)...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
@@ -422,10 +448,10 @@ func startCeiling(ctx context.Context, size int) (*ceilingServer, error) {
 		_ = cmd.Process.Kill()
 		return nil, err
 	}
-	return &ceilingServer{cmd: cmd, url: "http://" + strings.TrimSpace(line) + "/"}, nil
+	return &helper{cmd: cmd, url: "http://" + strings.TrimSpace(line) + "/"}, nil
 }
 
-func (c *ceilingServer) stop() {
+func (c *helper) stop() {
 	c.rss = rssOf(c.cmd.Process.Pid)
 	_ = c.cmd.Process.Kill()
 	_ = c.cmd.Wait()
