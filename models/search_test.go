@@ -212,6 +212,13 @@ func TestSearch(t *testing.T) {
 				if len(all) != 10 || next != "" {
 					t.Fatalf("%s: %d results, next %q", sort, len(all), next)
 				}
+				// Snippets of a prefix are cut in one lookup over the page's
+				// span (see snippets): each result still gets its own.
+				for _, r := range all {
+					if !strings.Contains(strings.ToLower(r.Snippet), "<mark>lemur") {
+						t.Errorf("%s: %s %d has snippet %q", sort, r.Type, r.ID, r.Snippet)
+					}
+				}
 				var paged []string
 				cursor := ""
 				for pages := 0; ; pages++ {

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -50,6 +51,11 @@ type SearchTerm struct {
 	// that reads plain text with its own parser (PostgreSQL's phraseto_tsquery
 	// keeps errors.Is one word, as it does in the posts).
 	Text string
+}
+
+// hasPrefix reports whether a term of q ends in a prefix.
+func (q *SearchQuery) hasPrefix() bool {
+	return slices.ContainsFunc(q.Terms, func(t SearchTerm) bool { return t.Prefix })
 }
 
 // Filtered reports whether the query narrows its results to threads and
