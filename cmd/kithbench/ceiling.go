@@ -21,15 +21,20 @@ func ceiling(args []string) error {
 		return err
 	}
 	body := bytes.Repeat([]byte("x"), *size)
+	return serveHelper(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		_, _ = w.Write(body)
+	}))
+}
+
+// serveHelper serves h on a free loopback port, whose address it prints on
+// stdout for startHelper.
+func serveHelper(h http.Handler) error {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(os.Stdout, ln.Addr().String())
-	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-		_, _ = w.Write(body)
-	})
 	return http.Serve(ln, h) //nolint:gosec // a loopback benchmark target, stopped by its parent
 }

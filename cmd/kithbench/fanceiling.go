@@ -4,9 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"net"
 	"net/http"
-	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -89,12 +87,7 @@ func fanCeiling(args []string) error {
 		}
 		w.WriteHeader(http.StatusCreated)
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(os.Stdout, ln.Addr().String())
-	return http.Serve(ln, mux) //nolint:gosec // a loopback benchmark target, stopped by its parent
+	return serveHelper(mux)
 }
 
 // ceilingFanout measures fan-out to n subscribers on the bare websocket
