@@ -3,12 +3,15 @@ package live
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -270,4 +273,73 @@ func TestHubFansOutInOrderAndAnswersPingsAndCloses(t *testing.T) {
 		}
 		break
 	}
+}
+
+// A subscriber that does not read holds up nobody: the others get each event
+// at once, while its frames wait for it (the flushers hand its socket to a
+// goroutine of its own), and once it reads it gets every one, whole and in
+// order.
+func TestHubSlowReaderWaitsAlone(t *testing.T) {
+	store := &fakeStore{}
+	h := NewHub(Config{Flushers: 1}, store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	go h.Run(context.Background())
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.Serve(w, r, models.Actor{ID: 7, Name: "Ann"})
+	}))
+	// Small socket buffers on both ends, so that the server's writes to a
+	// socket nobody reads soon find it full.
+	srv.Listener = smallBuffers{srv.Listener}
+	srv.Start()
+	t.Cleanup(func() { h.Close(); srv.Close() })
+	url := "ws" + strings.TrimPrefix(srv.URL, "http")
+	// The receive buffer is set before connecting, so that the window the
+	// client advertises matches it.
+	small := &websocket.Dialer{NetDial: (&net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		var serr error
+		err := rc.Control(func(fd uintptr) { serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) }) //nolint:gosec // G115: a file descriptor fits an int
+		return errors.Join(err, serr)
+	}}).Dial}
+	slow, _, err := small.Dial(url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = slow.Close() })
+	subscribe(t, slow, "thread:1")
+	fast, _, err := websocket.DefaultDialer.Dial(url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = fast.Close() })
+	subscribe(t, fast, "thread:1")
+
+	const events = 30 // under the send queue's 64, so the slow one is kept
+	pad := strings.Repeat("x", 50000)
+	for seq := int64(1); seq <= events; seq++ {
+		e := ev("thread:1", seq)
+		e.Payload = `{"pad":"` + pad + `"}`
+		store.commit(e)
+		h.Publish([]models.Event{e})
+		if f := nextEvent(t, fast); f.Seq != seq {
+			t.Fatalf("fast subscriber: want seq %d, got %+v", seq, f)
+		}
+	}
+	for want := int64(1); want <= events; want++ {
+		if f := nextEvent(t, slow); f.Seq != want {
+			t.Fatalf("slow subscriber: want seq %d, got %+v", want, f)
+		}
+	}
+}
+
+// smallBuffers gives each accepted connection a small send buffer.
+type smallBuffers struct{ net.Listener }
+
+func (l smallBuffers) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetWriteBuffer(8192)
+	}
+	return c, nil
 }
