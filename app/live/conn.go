@@ -82,8 +82,8 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, a models.Actor) {
 	// the hijacked connection lives on, while the handler's deep stack, the
 	// request and the router's context are freed.
 	go func() {
-		h.readLoop(c)
-		h.do(func() { h.remove(c, websocket.CloseNormalClosure, "", false) })
+		code := h.readLoop(c)
+		h.do(func() { h.remove(c, code, "", false) })
 	}()
 }
 
@@ -117,9 +117,11 @@ func (h *Hub) closeWhenFlushed(c *conn, code int, text string) {
 	h.startFlush(c)
 }
 
-// readLoop reads the client's ops until the socket fails or closes. A client
-// that answers no ping for two intervals is dropped.
-func (h *Hub) readLoop(c *conn) {
+// readLoop reads the client's ops until the socket fails or closes, and
+// returns the code to close with: the client's own, echoed, when it closed.
+// A client that answers no ping for two intervals is dropped.
+func (h *Hub) readLoop(c *conn) (closeCode int) {
+	closeCode = websocket.CloseNormalClosure
 	wait := 2 * h.cfg.PingInterval
 	c.ws.SetReadLimit(h.cfg.MaxMessageBytes)
 	alive := func() { _ = c.ws.SetReadDeadline(time.Now().Add(wait)) }
@@ -127,13 +129,13 @@ func (h *Hub) readLoop(c *conn) {
 	c.ws.SetPongHandler(func(string) error { alive(); return nil })
 	// Pongs and the answer to a close go through the queue like every other
 	// frame (gorilla's default handlers would write them past it); the hub
-	// closes with its own frame once the reader ends.
+	// answers a close once the reader ends.
 	c.ws.SetPingHandler(func(data string) error { alive(); h.reply(c, pongWire(data)); return nil })
-	c.ws.SetCloseHandler(func(int, string) error { return nil })
+	c.ws.SetCloseHandler(func(code int, _ string) error { closeCode = code; return nil })
 	for {
 		_, data, err := c.ws.ReadMessage()
 		if err != nil {
-			return
+			return closeCode
 		}
 		alive()
 		var op clientOp

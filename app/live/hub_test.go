@@ -206,7 +206,7 @@ func TestHubCutsOnMembershipEnded(t *testing.T) {
 
 // Many subscribers of one topic each get every event once, in order, while
 // the flushers share the writing; a client's ping is answered in the same
-// stream, and a client that closes is answered with a close frame.
+// stream, and a client that closes is answered with its own close code.
 func TestHubFansOutInOrderAndAnswersPingsAndCloses(t *testing.T) {
 	store := &fakeStore{}
 	h := NewHub(Config{Flushers: 3}, store, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -259,7 +259,7 @@ func TestHubFansOutInOrderAndAnswersPingsAndCloses(t *testing.T) {
 	}
 
 	ws = socks[1]
-	if err := ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, "bye"), time.Now().Add(time.Second)); err != nil {
+	if err := ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "bye"), time.Now().Add(time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	_ = ws.SetReadDeadline(time.Now().Add(5 * time.Second))
@@ -268,8 +268,8 @@ func TestHubFansOutInOrderAndAnswersPingsAndCloses(t *testing.T) {
 		if err == nil {
 			continue // presence counts
 		}
-		if !websocket.IsCloseError(err, websocket.CloseNormalClosure) {
-			t.Fatalf("after closing: %v, want the server's normal close", err)
+		if !websocket.IsCloseError(err, websocket.CloseGoingAway) {
+			t.Fatalf("after closing: %v, want the server to echo the going-away code", err)
 		}
 		break
 	}
