@@ -73,15 +73,27 @@ func ev(topic string, seq int64) models.Event {
 
 func itoaTest(n int64) string { b, _ := json.Marshal(n); return string(b) }
 
-func startHub(t *testing.T, store Store) (*Hub, *websocket.Conn) {
+// serveHub runs a hub with cfg behind a test server, for Ann, and returns
+// it with its websocket URL; wrap, when given, wraps the server's listener.
+func serveHub(t *testing.T, cfg Config, store Store, wrap func(net.Listener) net.Listener) (*Hub, string) {
 	t.Helper()
-	h := NewHub(Config{GapWait: 20 * time.Millisecond}, store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	h := NewHub(cfg, store, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	go h.Run(context.Background())
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.Serve(w, r, models.Actor{ID: 7, Name: "Ann"})
 	}))
+	if wrap != nil {
+		srv.Listener = wrap(srv.Listener)
+	}
+	srv.Start()
 	t.Cleanup(func() { h.Close(); srv.Close() })
-	ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+	return h, "ws" + strings.TrimPrefix(srv.URL, "http")
+}
+
+func startHub(t *testing.T, store Store) (*Hub, *websocket.Conn) {
+	t.Helper()
+	h, url := serveHub(t, Config{GapWait: 20 * time.Millisecond}, store, nil)
+	ws, _, err := websocket.DefaultDialer.Dial(url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,16 +221,11 @@ func TestHubCutsOnMembershipEnded(t *testing.T) {
 // stream, and a client that closes is answered with its own close code.
 func TestHubFansOutInOrderAndAnswersPingsAndCloses(t *testing.T) {
 	store := &fakeStore{}
-	h := NewHub(Config{Flushers: 3}, store, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	go h.Run(context.Background())
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.Serve(w, r, models.Actor{ID: 7, Name: "Ann"})
-	}))
-	t.Cleanup(func() { h.Close(); srv.Close() })
+	h, url := serveHub(t, Config{Flushers: 3}, store, nil)
 	const subscribers, events = 50, 40
 	socks := make([]*websocket.Conn, subscribers)
 	for i := range socks {
-		ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+		ws, _, err := websocket.DefaultDialer.Dial(url, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -281,17 +288,9 @@ func TestHubFansOutInOrderAndAnswersPingsAndCloses(t *testing.T) {
 // order.
 func TestHubSlowReaderWaitsAlone(t *testing.T) {
 	store := &fakeStore{}
-	h := NewHub(Config{Flushers: 1}, store, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	go h.Run(context.Background())
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.Serve(w, r, models.Actor{ID: 7, Name: "Ann"})
-	}))
 	// Small socket buffers on both ends, so that the server's writes to a
 	// socket nobody reads soon find it full.
-	srv.Listener = smallBuffers{srv.Listener}
-	srv.Start()
-	t.Cleanup(func() { h.Close(); srv.Close() })
-	url := "ws" + strings.TrimPrefix(srv.URL, "http")
+	h, url := serveHub(t, Config{Flushers: 1}, store, func(l net.Listener) net.Listener { return smallBuffers{l} })
 	// The receive buffer is set before connecting, so that the window the
 	// client advertises matches it.
 	small := &websocket.Dialer{NetDial: (&net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
