@@ -81,12 +81,14 @@ func (r *epollReader) close() {
 }
 
 // run records, until stop is closed, the arrival of each reply numbered in
-// its body ("fanout N") at each connection.
-func (r *epollReader) run(stop <-chan struct{}, arrivals [][]time.Time, received *atomic.Int64) error {
+// its body ("fanout N") at each connection, and the first created_at each
+// reply's frames carry.
+func (r *epollReader) run(stop <-chan struct{}, arrivals [][]time.Time, created []time.Time, received *atomic.Int64) error {
 	runtime.LockOSThread() // it sleeps in nanosleep, off Go's scheduler
 	defer runtime.UnlockOSThread()
 	events := make([]syscall.EpollEvent, 1024)
 	marker := []byte(`"body":"fanout `)
+	createdAt := []byte(`"created_at":"`)
 	nap := syscall.NsecToTimespec(pollEvery.Nanoseconds())
 	for {
 		n, err := syscall.EpollWait(r.epfd, events, 0)
@@ -141,6 +143,9 @@ func (r *epollReader) run(stop <-chan struct{}, arrivals [][]time.Time, received
 					rest := payload[k+len(marker):]
 					if end := bytes.IndexByte(rest, '"'); end > 0 {
 						if idx, err := strconv.Atoi(string(rest[:end])); err == nil && idx >= 0 && idx < len(arrivals) {
+							if created[idx].IsZero() {
+								created[idx] = timeAfter(payload, createdAt)
+							}
 							arrivals[idx][r.byFD[fd]] = at
 							received.Add(1)
 							r.frameBytes.Store(int64(head + size))
@@ -154,4 +159,20 @@ func (r *epollReader) run(stop <-chan struct{}, arrivals [][]time.Time, received
 			}
 		}
 	}
+}
+
+// timeAfter parses the RFC 3339 time quoted after key in payload; zero if
+// there is none.
+func timeAfter(payload, key []byte) time.Time {
+	k := bytes.Index(payload, key)
+	if k < 0 {
+		return time.Time{}
+	}
+	rest := payload[k+len(key):]
+	end := bytes.IndexByte(rest, '"')
+	if end < 0 {
+		return time.Time{}
+	}
+	t, _ := time.Parse(time.RFC3339Nano, string(rest[:end]))
+	return t
 }

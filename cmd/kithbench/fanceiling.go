@@ -61,7 +61,8 @@ func fanCeiling(args []string) error {
 	})
 	mux.HandleFunc("POST /send", func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Query().Get("p")
-		body := fmt.Sprintf(`{"topic":"thread:1","seq":%s,"event":"post.created","data":{"body":"fanout %s","pad":""}}`, p, p)
+		created := time.Now().Format(time.RFC3339Nano) // as kith's payload carries the post's
+		body := fmt.Sprintf(`{"topic":"thread:1","seq":%s,"event":"post.created","data":{"body":"fanout %s","created_at":%q,"pad":""}}`, p, p, created)
 		head := 2
 		if *size > 127 {
 			head = 4

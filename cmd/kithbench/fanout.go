@@ -19,9 +19,10 @@ import (
 // fanoutResult is one websocket fan-out measurement.
 type fanoutResult struct {
 	subscribers, replies, missing int
-	frameBytes                    int     // size of a reply's frame as sent
-	perConnKB                     float64 // growth of the server's RSS per idle subscribed socket
-	heapPerConnKB                 float64 // Go heap in use + stacks per idle socket (kith only)
+	frameBytes                    int           // size of a reply's frame as sent
+	createdP50, createdP99        time.Duration // latency from the reply's created_at (0: frames carry none)
+	perConnKB                     float64       // growth of the server's RSS per idle subscribed socket
+	heapPerConnKB                 float64       // Go heap in use + stacks per idle socket (kith only)
 	p50, p99, toLast              time.Duration
 }
 
@@ -135,7 +136,8 @@ func fanout(ctx context.Context, t fanTarget, n, replies int) (fanoutResult, err
 	defer reader.close()
 	stop := make(chan struct{})
 	readerDone := make(chan error, 1)
-	go func() { readerDone <- reader.run(stop, arrivals, &received) }()
+	created := make([]time.Time, replies) // each reply's created_at, as its frames say
+	go func() { readerDone <- reader.run(stop, arrivals, created, &received) }()
 	defer func() {
 		close(stop)
 		if err := <-readerDone; err != nil {
@@ -155,7 +157,7 @@ func fanout(ctx context.Context, t fanTarget, n, replies int) (fanoutResult, err
 			time.Sleep(time.Millisecond)
 		}
 	}
-	var all []time.Duration
+	var all, fromCreated []time.Duration
 	var lastSum time.Duration
 	for p := range replies {
 		var last time.Duration
@@ -167,16 +169,26 @@ func fanout(ctx context.Context, t fanTarget, n, replies int) (fanoutResult, err
 			d := arrivals[p][i].Sub(sent[p])
 			all = append(all, d)
 			last = max(last, d)
+			if !created[p].IsZero() {
+				fromCreated = append(fromCreated, arrivals[p][i].Sub(created[p]))
+			}
 		}
 		lastSum += last
 	}
-	slices.Sort(all)
-	if len(all) > 0 {
-		res.p50, res.p99 = all[len(all)/2], all[int(0.99*float64(len(all)-1))]
-	}
+	res.p50, res.p99 = percentiles(all)
+	res.createdP50, res.createdP99 = percentiles(fromCreated)
 	res.toLast = lastSum / time.Duration(replies)
 	res.frameBytes = int(reader.frameBytes.Load())
 	return res, nil
+}
+
+// percentiles returns the median and the 99th percentile of ds, sorting it.
+func percentiles(ds []time.Duration) (p50, p99 time.Duration) {
+	if len(ds) == 0 {
+		return 0, 0
+	}
+	slices.Sort(ds)
+	return ds[len(ds)/2], ds[int(0.99*float64(len(ds)-1))]
 }
 
 // heapAndStacks reads the server's Go heap in use plus goroutine stacks from
