@@ -342,3 +342,32 @@ func (l smallBuffers) Accept() (net.Conn, error) {
 	}
 	return c, nil
 }
+
+// The list of connections waiting for a flusher hands them out in order and
+// keeps only what is not yet taken, also when it never empties.
+func TestFlushersListKeepsOnlyWhatWaits(t *testing.T) {
+	var f flushers
+	f.wake = make(chan struct{}, 1)
+	conns := make([]*conn, 10000)
+	for i := range conns {
+		conns[i] = &conn{}
+	}
+	pushed, taken := 0, 0
+	buf := make([]*conn, 0, readyChunk)
+	for round := range 200 {
+		for range readyChunk + 8 { // more arrive than one take moves
+			f.push(conns[pushed])
+			pushed++
+		}
+		buf = f.take(buf[:0])
+		for _, c := range buf {
+			if c != conns[taken] {
+				t.Fatalf("round %d: connection %d out of order", round, taken)
+			}
+			taken++
+		}
+		if waiting := len(f.ready) - f.head; waiting != pushed-taken || cap(f.ready) > 4*(waiting+readyChunk+8) {
+			t.Fatalf("round %d: %d waiting (want %d) in a list of capacity %d", round, waiting, pushed-taken, cap(f.ready))
+		}
+	}
+}

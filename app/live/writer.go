@@ -71,8 +71,15 @@ func (f *flushers) take(buf []*conn) []*conn {
 	buf = append(buf, f.ready[f.head:f.head+n]...)
 	clear(f.ready[f.head : f.head+n])
 	f.head += n
-	if f.head == len(f.ready) {
+	switch {
+	case f.head == len(f.ready):
 		f.ready, f.head = f.ready[:0], 0
+	case f.head > len(f.ready)/2:
+		// Under steady traffic the list may never empty: move what is left
+		// to the front, so that the taken part is not kept and copied again.
+		left := copy(f.ready, f.ready[f.head:])
+		clear(f.ready[left:])
+		f.ready, f.head = f.ready[:left], 0
 	}
 	return buf
 }
