@@ -52,6 +52,8 @@ type Config struct {
 	RenderCachePosts int           // rendered posts kept for thread pages; 0: none
 	PageCachePages   int           // signed-out thread pages kept; 0: none
 	PageCacheTTL     time.Duration // how long a kept page may be sent while its thread has no new event
+	PostCachePages   int           // pages of threads' posts kept for every reader; 0: none
+	PostCacheTTL     time.Duration // how long a kept page of posts may be used while its thread has no new event
 	ShutdownTimeout  time.Duration
 
 	MaxBodyBytes      int64
@@ -135,6 +137,8 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, env Lookup) {
 	r.integer(&c.RenderCachePosts, "render-cache-posts", "KITH_RENDER_CACHE_POSTS", 5000, "rendered posts kept in memory for thread pages (0: none)")
 	r.integer(&c.PageCachePages, "page-cache-pages", "KITH_PAGE_CACHE_PAGES", 500, "thread pages kept in memory as signed-out readers see them (0: none)")
 	r.duration(&c.PageCacheTTL, "page-cache-ttl", "KITH_PAGE_CACHE_TTL", 10*time.Second, "longest a kept signed-out page is sent again, even with no change to its thread")
+	r.integer(&c.PostCachePages, "post-cache-pages", "KITH_POST_CACHE_PAGES", models.DefaultPostPages, "pages of threads' posts kept in memory for every reader, signed in or out (0: none)")
+	r.duration(&c.PostCacheTTL, "post-cache-ttl", "KITH_POST_CACHE_TTL", models.DefaultPostPageTTL, "longest a kept page of posts is used again, even with no change to its thread")
 	r.integer(&c.PasswordCost, "password-cost", "KITH_PASSWORD_COST", 10, "bcrypt cost of password hashes")
 	r.duration(&c.ShutdownTimeout, "shutdown-timeout", "KITH_SHUTDOWN_TIMEOUT", 20*time.Second, "how long SIGTERM waits for requests in flight")
 	r.int64(&c.MaxBodyBytes, "max-body-bytes", "KITH_MAX_BODY_BYTES", 256<<10, "largest request body in bytes")
@@ -223,8 +227,9 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%s must be positive, not %d", name, v))
 		}
 	}
-	if c.RenderCachePosts < 0 || c.SQLiteMmapMB < 0 || c.PageCachePages < 0 || c.PageCacheTTL < 0 || c.LiveFlushers < 0 {
-		errs = append(errs, fmt.Errorf("render-cache-posts, page-cache-pages, page-cache-ttl, sqlite-mmap-mb and live-flushers must not be negative"))
+	if c.RenderCachePosts < 0 || c.SQLiteMmapMB < 0 || c.PageCachePages < 0 || c.PageCacheTTL < 0 || c.LiveFlushers < 0 ||
+		c.PostCachePages < 0 || c.PostCacheTTL < 0 {
+		errs = append(errs, fmt.Errorf("render-cache-posts, page-cache-pages, page-cache-ttl, post-cache-pages, post-cache-ttl, sqlite-mmap-mb and live-flushers must not be negative"))
 	}
 	if c.SearchPhraseTTL <= 0 {
 		errs = append(errs, fmt.Errorf("search-phrase-ttl must be positive, not %s", c.SearchPhraseTTL))
@@ -277,6 +282,8 @@ func (c *Config) StoreOptions() models.Options {
 		SQLiteMmapBytes: c.SQLiteMmapMB << 20,
 		SearchPhrases:   c.SearchPhrases,
 		SearchPhraseTTL: c.SearchPhraseTTL,
+		PostPages:       c.postPages(),
+		PostPageTTL:     c.PostCacheTTL,
 		Policy: models.Policy{
 			SignupClosed:        !c.LocalSignup,
 			AllowedEmailDomains: c.emailDomains(),
@@ -294,6 +301,15 @@ func (c *Config) StoreOptions() models.Options {
 			MaxRationaleChars: c.MaxRationaleChars, MaxSearchChars: c.MaxSearchChars, SearchCandidates: c.SearchCandidates,
 		},
 	}
+}
+
+// postPages is --post-cache-pages as models.Options counts it: there 0
+// means the default and a negative number none.
+func (c *Config) postPages() int {
+	if c.PostCachePages == 0 || c.PostCacheTTL == 0 {
+		return -1
+	}
+	return c.PostCachePages
 }
 
 // emailDomains splits the allowed email domains.

@@ -76,10 +76,11 @@ func TestSignedOutThreadPagesAreKeptUntilTheThreadChanges(t *testing.T) {
 }
 
 // The TTL bounds how long a page is sent again: past it, the page is made
-// afresh even when the thread has not changed.
+// afresh even when the thread has not changed (and so are the posts it
+// shows, kept for as long).
 func TestSignedOutThreadPagesGrowOld(t *testing.T) {
 	ts, counting := startCountingServer(t, models.SQLite, func(c *app.Config) {
-		c.PublicRead, c.PageCacheTTL = true, time.Millisecond
+		c.PublicRead, c.PageCacheTTL, c.PostCacheTTL = true, time.Millisecond, time.Millisecond
 	})
 	ann := ts.member("Ann")
 	ann.space("go-guild", "open")

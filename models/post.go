@@ -236,9 +236,19 @@ func (s *Store) ReadThread(ctx context.Context, a Actor, threadID int64, pg Page
 		limit = s.limits.ThreadPageSize
 	}
 	limit = s.limits.pageSize(limit)
-	out, err := s.threadPosts(ctx, threadID, c.ID, limit+1)
+	// The stamp is read before the posts, so that a page kept under it holds
+	// at least what the stamp says (see postPages).
+	stamp, err := s.LatestSeq(ctx, ThreadTopic(threadID))
 	if err != nil {
 		return nil, nil, "", err
+	}
+	key := postPageKey{thread: threadID, after: c.ID, limit: limit + 1}
+	out, ok := s.postPages.get(key, stamp)
+	if !ok {
+		if out, err = s.threadPosts(ctx, threadID, c.ID, limit+1); err != nil {
+			return nil, nil, "", err
+		}
+		s.postPages.add(key, stamp, out)
 	}
 	next := ""
 	if len(out) > limit {

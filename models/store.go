@@ -63,6 +63,8 @@ type Store struct {
 	now     func() time.Time
 	group   groupCommit   // SQLite's writes (see groupcommit.go)
 	postDF  *phraseCounts // posts holding each search phrase (SQLite; see postFrequencies)
+
+	postPages *postPages // pages of threads' posts, by the thread's stamp (see ReadThread)
 }
 
 // Options configure a Store. The zero value means the defaults.
@@ -82,12 +84,19 @@ type Options struct {
 	// for SearchPhraseTTL (package bm25); 0 means the defaults.
 	SearchPhrases   int
 	SearchPhraseTTL time.Duration
+	// PostPages is how many pages of threads' posts are kept, each while its
+	// thread has no new event and for at most PostPageTTL (see postPages);
+	// 0 means the defaults, a negative number none.
+	PostPages   int
+	PostPageTTL time.Duration
 }
 
 // Defaults of Options.
 const (
 	DefaultSearchPhrases   = 10000
 	DefaultSearchPhraseTTL = 10 * time.Minute
+	DefaultPostPages       = 200
+	DefaultPostPageTTL     = 10 * time.Second
 )
 
 // Open connects to the database named by rawURL: "sqlite:PATH" (or a bare path)
@@ -110,6 +119,13 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		opts.SearchPhraseTTL = DefaultSearchPhraseTTL
 	}
 	s.postDF = newPhraseCounts(opts.SearchPhrases, opts.SearchPhraseTTL, s.now)
+	if opts.PostPages == 0 {
+		opts.PostPages = DefaultPostPages
+	}
+	if opts.PostPageTTL <= 0 {
+		opts.PostPageTTL = DefaultPostPageTTL
+	}
+	s.postPages = newPostPages(opts.PostPages, opts.PostPageTTL, s.now)
 	cfg := &gorm.Config{
 		SkipDefaultTransaction: true, // every write already runs in an explicit transaction
 		Logger:                 statementLogger{logger.Discard},
