@@ -48,11 +48,12 @@ func (s *Server) showThread(c echo.Context, status int, page threadPage) error {
 		if body, ok := s.pages.get(key, page.LiveSeq); ok {
 			return sendPage(c, status, body)
 		}
-	} else if page.LiveSeq, err = s.store.LatestSeq(ctx, models.ThreadTopic(id)); err != nil {
-		return err
 	}
 	if page.Thread, page.Posts, page.Next, err = s.store.ReadThread(ctx, a, id, models.Page{Cursor: key.cursor}); err != nil {
 		return err
+	}
+	if !shared {
+		page.LiveSeq = page.Thread.LiveSeq // read before the posts, as live.js needs
 	}
 	for _, p := range page.Posts {
 		if p.ID == page.ReplyTo {

@@ -242,6 +242,7 @@ func (s *Store) ReadThread(ctx context.Context, a Actor, threadID int64, pg Page
 	if err != nil {
 		return nil, nil, "", err
 	}
+	t.LiveSeq = stamp
 	key := postPageKey{thread: threadID, after: c.ID, limit: limit + 1}
 	out, ok := s.postPages.get(key, stamp)
 	if !ok {

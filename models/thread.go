@@ -44,6 +44,9 @@ type ThreadView struct {
 	Thread
 	AuthorName string
 	Space      SpaceView
+	// LiveSeq is the thread's latest event when ReadThread read its posts:
+	// a live subscriber replays from it.
+	LiveSeq int64
 }
 
 // NewThread is what a member gives to start a thread.
