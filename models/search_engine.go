@@ -5,9 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
-	lru "github.com/hashicorp/golang-lru/v2"
 	"gorm.io/gorm"
 )
 
@@ -41,35 +39,6 @@ func (s *Store) searchEngine(db *gorm.DB, q *SearchQuery) (searchEngine, error) 
 	return e, err
 }
 
-// phraseCounts keeps how many posts hold each search phrase, for a while.
-type phraseCounts struct {
-	lru *lru.Cache[string, phraseCount]
-	ttl time.Duration
-	now func() time.Time
-}
-
-type phraseCount struct {
-	posts   int64
-	counted time.Time
-}
-
-func newPhraseCounts(size int, ttl time.Duration, now func() time.Time) *phraseCounts {
-	c, _ := lru.New[string, phraseCount](size) // errs only on a size below 1
-	return &phraseCounts{lru: c, ttl: ttl, now: now}
-}
-
-func (p *phraseCounts) get(phrase string) (int64, bool) {
-	c, ok := p.lru.Get(phrase)
-	if !ok || p.now().Sub(c.counted) >= p.ttl {
-		return 0, false
-	}
-	return c.posts, true
-}
-
-func (p *phraseCounts) add(phrase string, posts int64) {
-	p.lru.Add(phrase, phraseCount{posts: posts, counted: p.now()})
-}
-
 // postFrequencies returns how many posts the posts index holds each term of
 // q in, for kith_bm25 (package bm25): from postDF while the count is younger
 // than its TTL, else counted, all the terms not kept in one statement. The
@@ -80,7 +49,7 @@ func (s *Store) postFrequencies(db *gorm.DB, q *SearchQuery) ([]any, error) {
 	b := &sqlBuilder{}
 	for i, t := range q.Terms {
 		phrase := t.ftsPhrase()
-		if n, ok := s.postDF.get(phrase); ok {
+		if n, ok := s.postDF.get(phrase, 0); ok {
 			out[i] = n
 			continue
 		}
@@ -98,7 +67,7 @@ func (s *Store) postFrequencies(db *gorm.DB, q *SearchQuery) ([]any, error) {
 	}
 	for _, c := range counted {
 		out[c.Term] = c.Posts
-		s.postDF.add(q.Terms[c.Term].ftsPhrase(), c.Posts)
+		s.postDF.add(q.Terms[c.Term].ftsPhrase(), 0, c.Posts)
 	}
 	return out, nil
 }

@@ -61,10 +61,10 @@ type Store struct {
 	md      *markdown
 	publish Publisher
 	now     func() time.Time
-	group   groupCommit   // SQLite's writes (see groupcommit.go)
-	postDF  *phraseCounts // posts holding each search phrase (SQLite; see postFrequencies)
+	group   groupCommit          // SQLite's writes (see groupcommit.go)
+	postDF  *kept[string, int64] // posts holding each search phrase (SQLite; see postFrequencies)
 
-	postPages *postPages // pages of threads' posts, by the thread's stamp (see ReadThread)
+	postPages postPages // pages of threads' posts, by the thread's stamp (see ReadThread)
 }
 
 // Options configure a Store. The zero value means the defaults.
@@ -118,14 +118,14 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 	if opts.SearchPhraseTTL <= 0 {
 		opts.SearchPhraseTTL = DefaultSearchPhraseTTL
 	}
-	s.postDF = newPhraseCounts(opts.SearchPhrases, opts.SearchPhraseTTL, s.now)
+	s.postDF = newKept[string, int64](opts.SearchPhrases, opts.SearchPhraseTTL, s.now)
 	if opts.PostPages == 0 {
 		opts.PostPages = DefaultPostPages
 	}
 	if opts.PostPageTTL <= 0 {
 		opts.PostPageTTL = DefaultPostPageTTL
 	}
-	s.postPages = newPostPages(opts.PostPages, opts.PostPageTTL, s.now)
+	s.postPages = postPages{newKept[postPageKey, []PostView](opts.PostPages, opts.PostPageTTL, s.now)}
 	cfg := &gorm.Config{
 		SkipDefaultTransaction: true, // every write already runs in an explicit transaction
 		Logger:                 statementLogger{logger.Discard},
