@@ -45,7 +45,7 @@ func (s *Server) showThread(c echo.Context, status int, page threadPage) error {
 		if err != nil {
 			return err
 		}
-		if body, ok := s.pages.get(key, page.LiveSeq); ok {
+		if body, ok := s.pages.Get(key, page.LiveSeq); ok {
 			return sendPage(c, status, body)
 		}
 	}
@@ -68,7 +68,7 @@ func (s *Server) showThread(c echo.Context, status int, page threadPage) error {
 		return err
 	}
 	if shared {
-		s.pages.put(key, page.LiveSeq, body)
+		s.pages.Add(key, page.LiveSeq, body)
 	}
 	return sendPage(c, status, body)
 }

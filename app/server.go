@@ -42,9 +42,7 @@ func New(cfg Config, store *models.Store, log *slog.Logger) (*Server, error) {
 	if s.posts, err = newPostFragments(views.pages["thread"], cfg.RenderCachePosts); err != nil {
 		return nil, err
 	}
-	if s.pages, err = newPageCache(cfg.PageCachePages, cfg.PageCacheTTL); err != nil {
-		return nil, err
-	}
+	s.pages = newPageCache(cfg.PageCachePages, cfg.PageCacheTTL)
 	if s.oauth, err = newProviders(&s.cfg); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,10 @@
 package models
 
-import "slices"
+import (
+	"slices"
+
+	"kith/models/kept"
+)
 
 // postPages keeps pages of threads' posts as they were read, each stamped
 // with the thread's latest event at the read (see ThreadStamp). A page of
@@ -11,7 +15,7 @@ import "slices"
 // thread, such as an author's name. Whether the reader may read the thread
 // is decided before, at every read (ReadThread).
 type postPages struct {
-	kept *kept[postPageKey, []PostView]
+	kept *kept.Cache[postPageKey, []PostView]
 }
 
 type postPageKey struct {
@@ -21,11 +25,11 @@ type postPageKey struct {
 
 // get returns a copy of the page kept for key at stamp.
 func (p postPages) get(key postPageKey, stamp int64) ([]PostView, bool) {
-	posts, ok := p.kept.get(key, stamp)
+	posts, ok := p.kept.Get(key, stamp)
 	return slices.Clone(posts), ok
 }
 
 // add keeps a copy of a page read at stamp.
 func (p postPages) add(key postPageKey, stamp int64, posts []PostView) {
-	p.kept.add(key, stamp, slices.Clone(posts))
+	p.kept.Add(key, stamp, slices.Clone(posts))
 }

@@ -49,7 +49,7 @@ func (s *Store) postFrequencies(db *gorm.DB, q *SearchQuery) ([]any, error) {
 	b := &sqlBuilder{}
 	for i, t := range q.Terms {
 		phrase := t.ftsPhrase()
-		if n, ok := s.postDF.get(phrase, 0); ok {
+		if n, ok := s.postDF.Get(phrase, 0); ok {
 			out[i] = n
 			continue
 		}
@@ -67,7 +67,7 @@ func (s *Store) postFrequencies(db *gorm.DB, q *SearchQuery) ([]any, error) {
 	}
 	for _, c := range counted {
 		out[c.Term] = c.Posts
-		s.postDF.add(q.Terms[c.Term].ftsPhrase(), 0, c.Posts)
+		s.postDF.Add(q.Terms[c.Term].ftsPhrase(), 0, c.Posts)
 	}
 	return out, nil
 }

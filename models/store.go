@@ -30,6 +30,7 @@ import (
 
 	"kith/migrations"
 	"kith/models/bm25"
+	"kith/models/kept"
 )
 
 // Dialect names the database behind a Store.
@@ -61,8 +62,8 @@ type Store struct {
 	md      *markdown
 	publish Publisher
 	now     func() time.Time
-	group   groupCommit          // SQLite's writes (see groupcommit.go)
-	postDF  *kept[string, int64] // posts holding each search phrase (SQLite; see postFrequencies)
+	group   groupCommit                // SQLite's writes (see groupcommit.go)
+	postDF  *kept.Cache[string, int64] // posts holding each search phrase (SQLite; see postFrequencies)
 
 	postPages postPages // pages of threads' posts, by the thread's stamp (see ReadThread)
 }
@@ -118,14 +119,14 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 	if opts.SearchPhraseTTL <= 0 {
 		opts.SearchPhraseTTL = DefaultSearchPhraseTTL
 	}
-	s.postDF = newKept[string, int64](opts.SearchPhrases, opts.SearchPhraseTTL, s.now)
+	s.postDF = kept.New[string, int64](opts.SearchPhrases, opts.SearchPhraseTTL, s.now)
 	if opts.PostPages == 0 {
 		opts.PostPages = DefaultPostPages
 	}
 	if opts.PostPageTTL <= 0 {
 		opts.PostPageTTL = DefaultPostPageTTL
 	}
-	s.postPages = postPages{newKept[postPageKey, []PostView](opts.PostPages, opts.PostPageTTL, s.now)}
+	s.postPages = postPages{kept.New[postPageKey, []PostView](opts.PostPages, opts.PostPageTTL, s.now)}
 	cfg := &gorm.Config{
 		SkipDefaultTransaction: true, // every write already runs in an explicit transaction
 		Logger:                 statementLogger{logger.Discard},
