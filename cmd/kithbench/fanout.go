@@ -184,11 +184,8 @@ func fanout(ctx context.Context, t fanTarget, n, replies int) (fanoutResult, err
 
 // percentiles returns the median and the 99th percentile of ds, sorting it.
 func percentiles(ds []time.Duration) (p50, p99 time.Duration) {
-	if len(ds) == 0 {
-		return 0, 0
-	}
 	slices.Sort(ds)
-	return ds[len(ds)/2], ds[int(0.99*float64(len(ds)-1))]
+	return quantile(ds, 0.5), quantile(ds, 0.99)
 }
 
 // heapAndStacks reads the server's Go heap in use plus goroutine stacks from

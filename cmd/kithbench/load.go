@@ -23,11 +23,15 @@ type result struct {
 
 func (r result) rate() float64 { return float64(r.requests) / r.elapsed.Seconds() }
 
-func (r result) pct(q float64) time.Duration {
-	if len(r.lat) == 0 {
+func (r result) pct(q float64) time.Duration { return quantile(r.lat, q) }
+
+// quantile is the q-quantile of sorted latencies (nearest rank below); 0
+// when there are none.
+func quantile(sorted []time.Duration, q float64) time.Duration {
+	if len(sorted) == 0 {
 		return 0
 	}
-	return r.lat[int(q*float64(len(r.lat)-1))]
+	return sorted[int(q*float64(len(sorted)-1))]
 }
 
 // request builds one request of a scenario; i counts the requests a worker
