@@ -50,7 +50,9 @@ func notify(tx *gorm.DB, memberID int64, kind string, sp *Space, data NoticeData
 	if err != nil {
 		return err
 	}
-	if err := tx.Create(n).Error; err != nil {
+	n.ID, err = plain(tx).insert(`INSERT INTO notifications (member_id, kind, space_id, data, created_at) VALUES (?, ?, ?, ?, ?)`,
+		n.MemberID, n.Kind, n.SpaceID, n.Data, n.CreatedAt)
+	if err != nil {
 		return err
 	}
 	return emitNotification(tx, n)

@@ -90,14 +90,8 @@ func (s *Store) CreatePost(ctx context.Context, a Actor, threadID int64, in NewP
 	}
 	var p *Post
 	err = s.tx(ctx, func(tx *gorm.DB) error {
-		var t Thread
-		if err := tx.Take(&t, threadID).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return errThreadNotFound
-			}
-			return err
-		}
-		sp, m, err := loadSpace(tx, a, "id = ?", t.SpaceID)
+		w := plain(tx)
+		t, sp, m, toMember, err := replyPlace(w, a, threadID)
 		if err != nil {
 			return err
 		}
@@ -112,25 +106,25 @@ func (s *Store) CreatePost(ctx context.Context, a Actor, threadID int64, in NewP
 		}
 		to := t.AuthorID // a reply without a target answers the thread's author
 		if in.ReplyToPostID != nil {
-			var target Post
-			err := tx.Where("id = ? AND thread_id = ?", *in.ReplyToPostID, t.ID).Take(&target).Error
-			if errors.Is(err, gorm.ErrRecordNotFound) {
+			var target sql.NullInt64
+			err := w.row(`SELECT p.author_id, EXISTS (SELECT 1 FROM memberships m WHERE m.space_id = p.space_id AND m.member_id = p.author_id)
+				FROM posts p WHERE p.id = ? AND p.thread_id = ?`, *in.ReplyToPostID, t.ID).Scan(&target, &toMember)
+			if errors.Is(err, sql.ErrNoRows) {
 				return invalid("reply_to_post_id", "The post you reply to is not in this thread.")
 			}
 			if err != nil {
 				return err
 			}
-			to = target.AuthorID
+			to = nullInt(target)
 		}
 		now := s.clock()
 		p = &Post{ThreadID: t.ID, SpaceID: sp.ID, AuthorID: &a.ID, ReplyToPostID: in.ReplyToPostID, Body: in.Body, HTML: html, CreatedAt: now}
-		if err := tx.Create(p).Error; err != nil {
+		if p.ID, err = w.insert(`INSERT INTO posts (thread_id, space_id, author_id, reply_to_post_id, body, html, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, p.ThreadID, p.SpaceID, a.ID, p.ReplyToPostID, p.Body, p.HTML, now); err != nil {
 			return err
 		}
-		err = tx.Model(&t).Updates(map[string]any{
-			"post_count": gorm.Expr("post_count + 1"), "last_post_id": p.ID, "last_posted_at": now,
-		}).Error
-		if err != nil {
+		if err := w.exec(`UPDATE threads SET post_count = post_count + 1, last_post_id = ?, last_posted_at = ? WHERE id = ?`,
+			p.ID, now, t.ID); err != nil {
 			return err
 		}
 		t.PostCount++
@@ -145,13 +139,13 @@ func (s *Store) CreatePost(ctx context.Context, a Actor, threadID int64, in NewP
 		if to == nil || *to == a.ID {
 			return nil
 		}
-		in := &Interaction{SpaceID: sp.ID, FromID: a.ID, ToID: *to, Kind: InteractionReply, PostID: &p.ID, CreatedAt: now}
-		if err := tx.Create(in).Error; err != nil {
+		if err := w.exec(`INSERT INTO interactions (space_id, from_id, to_id, kind, post_id, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			sp.ID, a.ID, *to, InteractionReply, p.ID, now); err != nil {
 			return err
 		}
 		// The person replied to hears of it while they belong to the space.
-		if m, err := membershipOf(tx, Actor{ID: *to}, sp.ID); err != nil || m == nil {
-			return err
+		if !toMember {
+			return nil
 		}
 		return notify(tx, *to, NoticeReply, sp, NoticeData{
 			"thread_id": t.ID, "post_id": p.ID, "title": t.Title, "from": map[string]any{"id": a.ID, "name": a.Name},
@@ -161,6 +155,51 @@ func (s *Store) CreatePost(ctx context.Context, a Actor, threadID int64, in NewP
 		return nil, err
 	}
 	return p, nil
+}
+
+// replyPlace reads, in one statement, what a reply to a thread is checked
+// against: the thread, its space, the actor's membership of it (nil when
+// none) and whether the thread's author is a member.
+func replyPlace(w plainSQL, a Actor, threadID int64) (*Thread, *Space, *Membership, bool, error) {
+	var (
+		t                            Thread
+		sp                           Space
+		tAuthor, founder, pred, succ sql.NullInt64
+		archived                     sql.NullTime
+		mID, mVersion                sql.NullInt64
+		mSteward                     sql.NullBool
+		mJoined                      sql.NullTime
+		authorIsMember               bool
+	)
+	err := w.row(`SELECT t.id, t.space_id, t.author_id, t.title, t.kind, t.post_count, t.locked,
+		sp.id, sp.slug, sp.name, sp.visibility, sp.purpose, sp.purpose_version, sp.founder_id, sp.member_count,
+		sp.thread_count, sp.created_at, sp.archived_at, sp.predecessor_id, sp.successor_id,
+		m.id, m.affirmed_version, m.steward, m.joined_at,
+		EXISTS (SELECT 1 FROM memberships am WHERE am.space_id = t.space_id AND am.member_id = t.author_id)
+		FROM threads t
+		JOIN spaces sp ON sp.id = t.space_id
+		LEFT JOIN memberships m ON m.space_id = t.space_id AND m.member_id = ?
+		WHERE t.id = ?`, a.ID, threadID).Scan(
+		&t.ID, &t.SpaceID, &tAuthor, &t.Title, &t.Kind, &t.PostCount, &t.Locked,
+		&sp.ID, &sp.Slug, &sp.Name, &sp.Visibility, &sp.Purpose, &sp.PurposeVersion, &founder, &sp.MemberCount,
+		&sp.ThreadCount, &sp.CreatedAt, &archived, &pred, &succ,
+		&mID, &mVersion, &mSteward, &mJoined, &authorIsMember)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, nil, false, errThreadNotFound
+	}
+	if err != nil {
+		return nil, nil, nil, false, err
+	}
+	t.AuthorID = nullInt(tAuthor)
+	sp.FounderID, sp.PredecessorID, sp.SuccessorID = nullInt(founder), nullInt(pred), nullInt(succ)
+	sp.ArchivedAt = nullTime(archived)
+	var m *Membership
+	if mID.Valid && a.SignedIn() {
+		m = new(Membership) // the row read above, as membershipOf would read it
+		m.ID, m.SpaceID, m.MemberID, m.AffirmedVersion = mID.Int64, sp.ID, a.ID, int(mVersion.Int64)
+		m.Steward, m.JoinedAt = mSteward.Bool, mJoined.Time.UTC()
+	}
+	return &t, &sp, m, authorIsMember, nil
 }
 
 // EditPost replaces a post's text, keeping the earlier text as a revision.

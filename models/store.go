@@ -371,17 +371,18 @@ type batchKey struct{}
 func (s *Store) savepoint(b *gorm.DB, fn func(tx *gorm.DB) error) error {
 	buf, _ := b.Statement.Context.Value(eventsKey{}).(*eventBuffer)
 	n := len(buf.pending)
-	if err := b.Exec("SAVEPOINT kith_op").Error; err != nil {
+	w := plain(b)
+	if err := w.exec("SAVEPOINT kith_op"); err != nil {
 		return err
 	}
 	err := fn(b)
 	if err != nil {
 		buf.pending = buf.pending[:n]
-		if rerr := b.Exec("ROLLBACK TO SAVEPOINT kith_op").Error; rerr != nil {
+		if rerr := w.exec("ROLLBACK TO SAVEPOINT kith_op"); rerr != nil {
 			return errors.Join(err, rerr)
 		}
 	}
-	if rerr := b.Exec("RELEASE SAVEPOINT kith_op").Error; rerr != nil {
+	if rerr := w.exec("RELEASE SAVEPOINT kith_op"); rerr != nil {
 		return errors.Join(err, rerr)
 	}
 	return err
