@@ -30,6 +30,7 @@ import (
 
 	"kith/migrations"
 	"kith/models/bm25"
+	"kith/models/ftsterms"
 	"kith/models/kept"
 )
 
@@ -159,6 +160,9 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}
 		if err := bm25.Register(); err != nil {
+			return nil, err
+		}
+		if err := ftsterms.Register(); err != nil {
 			return nil, err
 		}
 		mmap := max(opts.SQLiteMmapBytes, 0)
