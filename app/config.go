@@ -69,6 +69,7 @@ type Config struct {
 	ThreadPageSize    int
 	MaxSearchChars    int
 	SearchCandidates  int
+	SearchPrefixTerms int
 	SearchPhrases     int
 	SearchPhraseTTL   time.Duration
 
@@ -156,6 +157,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, env Lookup) {
 	r.integer(&c.SearchPhrases, "search-phrases", "KITH_SEARCH_PHRASES", models.DefaultSearchPhrases, "search phrases whose count of posts is kept for ranking (SQLite)")
 	r.duration(&c.SearchPhraseTTL, "search-phrase-ttl", "KITH_SEARCH_PHRASE_TTL", models.DefaultSearchPhraseTTL, "how long a search phrase's count of posts is kept")
 	r.integer(&c.SearchCandidates, "search-candidates", "KITH_SEARCH_CANDIDATES", d.SearchCandidates, "a search ranks the newest this many matching threads, posts and spaces (each)")
+	r.integer(&c.SearchPrefixTerms, "search-prefix-terms", "KITH_SEARCH_PREFIX_TERMS", d.SearchPrefixTerms, "a prefix (deploy*) covering at most this many words of the posts index is searched as those words (SQLite)")
 	r.integer(&c.SignupsPerHour, "signups-per-hour", "KITH_SIGNUPS_PER_HOUR", 20, "sign-ups allowed per client IP per hour")
 	r.integer(&c.LoginsPerMinute, "logins-per-minute", "KITH_LOGINS_PER_MINUTE", 10, "sign-in attempts allowed per client IP per minute")
 	r.integer(&c.TokensPerMinute, "tokens-per-minute", "KITH_TOKENS_PER_MINUTE", 10, "API token requests allowed per client IP per minute")
@@ -221,7 +223,7 @@ func (c *Config) Validate() error {
 		"signups-per-hour": c.SignupsPerHour, "logins-per-minute": c.LoginsPerMinute, "tokens-per-minute": c.TokensPerMinute,
 		"max-search-chars": c.MaxSearchChars, "searches-per-minute": c.SearchesPerMinute, "search-candidates": c.SearchCandidates, "search-phrases": c.SearchPhrases,
 		"live-send-queue": c.LiveSendQueue, "live-replay-limit": c.LiveReplayLimit, "live-max-subscriptions": c.LiveMaxSubscriptions,
-		"events-max-per-topic": c.EventsMaxPerTopic,
+		"events-max-per-topic": c.EventsMaxPerTopic, "search-prefix-terms": c.SearchPrefixTerms,
 	} {
 		if v <= 0 {
 			errs = append(errs, fmt.Errorf("%s must be positive, not %d", name, v))
@@ -299,6 +301,7 @@ func (c *Config) StoreOptions() models.Options {
 			MaxNoteChars: c.MaxNoteChars, MaxReasonChars: c.MaxReasonChars, MinPassword: c.MinPassword,
 			PageSize: c.PageSize, MaxPageSize: c.MaxPageSize, ThreadPageSize: c.ThreadPageSize,
 			MaxRationaleChars: c.MaxRationaleChars, MaxSearchChars: c.MaxSearchChars, SearchCandidates: c.SearchCandidates,
+			SearchPrefixTerms: c.SearchPrefixTerms,
 		},
 	}
 }

@@ -15,6 +15,7 @@ type Limits struct {
 	ThreadPageSize    int // posts on one page of a thread
 	MaxSearchChars    int // the longest search, in characters
 	SearchCandidates  int // the newest matches of each kind a search ranks
+	SearchPrefixTerms int // the most words of the posts index a prefix is searched as (SQLite; see search_prefix.go)
 }
 
 // Purpose statements are bounded by the design itself, not by configuration.
@@ -41,6 +42,7 @@ var DefaultLimits = Limits{
 	ThreadPageSize:    50,
 	MaxSearchChars:    256,
 	SearchCandidates:  500,
+	SearchPrefixTerms: 50,
 }
 
 func (l Limits) withDefaults() Limits {
@@ -62,6 +64,7 @@ func (l Limits) withDefaults() Limits {
 	set(&l.ThreadPageSize, d.ThreadPageSize)
 	set(&l.MaxSearchChars, d.MaxSearchChars)
 	set(&l.SearchCandidates, d.SearchCandidates)
+	set(&l.SearchPrefixTerms, d.SearchPrefixTerms)
 	return l
 }
 

@@ -106,10 +106,12 @@ func (s *Store) Search(ctx context.Context, a Actor, r SearchRequest) ([]SearchR
 	if r.Sort == SortNew {
 		after = c
 	}
-	b.add("SELECT * FROM (")
-	if err := s.searchArms(b, db, a, q, max(s.limits.SearchCandidates, limit+1), after); err != nil {
+	e, err := s.searchEngine(db, q)
+	if err != nil {
 		return nil, "", err
 	}
+	b.add("SELECT * FROM (")
+	s.searchArms(b, db, e, a, q, max(s.limits.SearchCandidates, limit+1), after)
 	b.add(") r")
 	if c != nil {
 		if r.Sort == SortNew {
@@ -139,7 +141,7 @@ func (s *Store) Search(ctx context.Context, a Actor, r SearchRequest) ([]SearchR
 	if rows, err = s.searchDetails(db, rows); err != nil {
 		return nil, "", err
 	}
-	snippets, err := s.snippets(db, q, rows)
+	snippets, err := s.snippets(db, e, q, rows)
 	if err != nil {
 		return nil, "", err
 	}
@@ -204,11 +206,7 @@ func (s *Store) threadCursors(db *gorm.DB, rows []searchRow) (map[int64]string, 
 // forum's readers look. Sorted by new, a page after the first moves the
 // window back to where the previous page ended (after), so every match can
 // still be reached page by page.
-func (s *Store) searchArms(b *sqlBuilder, db *gorm.DB, a Actor, q *SearchQuery, n int, after *searchCursor) error {
-	e, err := s.searchEngine(db, q)
-	if err != nil {
-		return err
-	}
+func (s *Store) searchArms(b *sqlBuilder, db *gorm.DB, e searchEngine, a Actor, q *SearchQuery, n int, after *searchCursor) {
 	// The joins that only filters read are made only when a filter is there.
 	spaces := func(x string) {
 		if len(q.Spaces) > 0 {
@@ -240,7 +238,7 @@ func (s *Store) searchArms(b *sqlBuilder, db *gorm.DB, a Actor, q *SearchQuery, 
 	// Spaces, by name and purpose, so people find communities to join. A
 	// filter on where, by whom or what kind narrows to threads and posts.
 	if q.Filtered() {
-		return nil
+		return
 	}
 	b.add(" UNION ALL ")
 	e.arm(b, spaceKind)
@@ -249,7 +247,6 @@ func (s *Store) searchArms(b *sqlBuilder, db *gorm.DB, a Actor, q *SearchQuery, 
 	b.add(" AND sp.id IN (?)", s.visibleSpaces(db, a).Select("id"))
 	dateFilters(b, q, "sp")
 	e.newest(b, spaceKind, n, after)
-	return nil
 }
 
 // searchDetails fills in what a page of results shows: titles, places and

@@ -22,10 +22,13 @@ import (
 // most through setweight), negated so that lower is better on both.
 type searchEngine struct {
 	dialect Dialect
-	fts     string // the FTS5 expression (SQLite) ...
-	postDF  []any  // ... and how many posts hold each of its phrases
-	tsq     string // the tsquery expression (PostgreSQL) ...
-	tsqArgs []any  // ... and its arguments
+	fts     string // the FTS5 expression of threads and spaces (SQLite) ...
+	postFTS string // ... and of posts, with prefixes written as their words where it can (search_prefix.go)
+	// postPrefix: postFTS still holds a prefix that FTS5 answers itself.
+	postPrefix bool
+	postDF     []any  // how many posts hold each phrase of postFTS, in its order
+	tsq        string // the tsquery expression (PostgreSQL) ...
+	tsqArgs    []any  // ... and its arguments
 }
 
 func (s *Store) searchEngine(db *gorm.DB, q *SearchQuery) (searchEngine, error) {
@@ -34,21 +37,24 @@ func (s *Store) searchEngine(db *gorm.DB, q *SearchQuery) (searchEngine, error) 
 	if s.dialect == Postgres {
 		return e, nil
 	}
-	var err error
-	e.postDF, err = s.postFrequencies(db, q)
+	terms, native, err := s.postPhrases(db, q)
+	if err != nil {
+		return e, err
+	}
+	e.postFTS, e.postPrefix = ftsExpression(terms), native
+	e.postDF, err = s.postFrequencies(db, slices.Concat(terms...))
 	return e, err
 }
 
-// postFrequencies returns how many posts the posts index holds each term of
-// q in, for kith_bm25 (package bm25): from postDF while the count is younger
-// than its TTL, else counted, all the terms not kept in one statement. The
+// postFrequencies returns how many posts the posts index holds each phrase
+// in, for kith_bm25 (package bm25): from postDF while the count is younger
+// than its TTL, else counted, all the phrases not kept in one statement. The
 // counts are of the index, as bm25()'s were; only the order of results
 // reads them.
-func (s *Store) postFrequencies(db *gorm.DB, q *SearchQuery) ([]any, error) {
-	out := make([]any, len(q.Terms))
+func (s *Store) postFrequencies(db *gorm.DB, phrases []string) ([]any, error) {
+	out := make([]any, len(phrases))
 	b := &sqlBuilder{}
-	for i, t := range q.Terms {
-		phrase := t.ftsPhrase()
+	for i, phrase := range phrases {
 		if n, ok := s.postDF.Get(phrase, 0); ok {
 			out[i] = n
 			continue
@@ -67,7 +73,7 @@ func (s *Store) postFrequencies(db *gorm.DB, q *SearchQuery) ([]any, error) {
 	}
 	for _, c := range counted {
 		out[c.Term] = c.Posts
-		s.postDF.Add(q.Terms[c.Term].ftsPhrase(), 0, c.Posts)
+		s.postDF.Add(phrases[c.Term], 0, c.Posts)
 	}
 	return out, nil
 }
@@ -153,7 +159,25 @@ func (e searchEngine) match(b *sqlBuilder, k searchKind) {
 		b.add(k.alias+".search_vector @@ "+e.tsq, e.tsqArgs...)
 		return
 	}
-	b.add(k.fts+" MATCH ?", e.fts)
+	b.add(k.fts+" MATCH ?", e.ftsOf(k))
+}
+
+// ftsOf is the FTS5 expression for the index of kind k (SQLite), and whether
+// a prefix that FTS5 answers itself is left in it.
+func (e searchEngine) ftsOf(k searchKind) string {
+	if k.name == ResultPost {
+		return e.postFTS
+	}
+	return e.fts
+}
+
+// nativePrefix reports whether the expression for kind k holds a prefix that
+// FTS5 answers itself.
+func (e searchEngine) nativePrefix(k searchKind, q *SearchQuery) bool {
+	if k.name == ResultPost {
+		return e.postPrefix
+	}
+	return q.hasPrefix()
 }
 
 // score is the document's relevance: lower is better.
@@ -205,7 +229,7 @@ type docKey struct {
 // snippets cuts a snippet for each result of a page, with the engine's
 // markers around the matches: one statement per kind on the page. It runs
 // after paging, so only the page's documents are read again.
-func (s *Store) snippets(db *gorm.DB, q *SearchQuery, rows []searchRow) (map[docKey]string, error) {
+func (s *Store) snippets(db *gorm.DB, e searchEngine, q *SearchQuery, rows []searchRow) (map[docKey]string, error) {
 	out := map[docKey]string{}
 	ids := map[string][]int64{}
 	for _, r := range rows {
@@ -227,8 +251,8 @@ func (s *Store) snippets(db *gorm.DB, q *SearchQuery, rows []searchRow) (map[doc
 		} else {
 			b := &sqlBuilder{}
 			b.add("SELECT rowid AS id, snippet("+k.fts+", "+strconv.Itoa(k.snippetCol)+", ?, ?, ' … ', 24) AS snippet FROM "+k.fts+
-				" WHERE "+k.fts+" MATCH ?", markStart, markEnd, q.ftsMatch())
-			if q.hasPrefix() {
+				" WHERE "+k.fts+" MATCH ?", markStart, markEnd, e.ftsOf(k))
+			if e.nativePrefix(k, q) {
 				// FTS5 merges every list a prefix covers each time it looks a
 				// match up, so "rowid IN" would merge them once per result (a
 				// common prefix: 25 ms each). One lookup over the results' span

@@ -7,7 +7,7 @@
 ** rows holding each phrase is given, in the query's phrase order, instead
 ** of counted: bm25() counts them by reading every match of every phrase
 ** before it scores one row. */
-#define KITH_MAX_PHRASES 64
+#define KITH_MAX_PHRASES 1024 /* maxPostPhrases in models/search_prefix.go */
 
 static void kithBm25(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int nVal, sqlite3_value **apVal) {
 	const double k1 = 1.2, b = 0.75;
@@ -27,7 +27,8 @@ static void kithBm25(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_cont
 		sqlite3_result_error_code(ctx, rc);
 		return;
 	}
-	double tf[KITH_MAX_PHRASES] = {0};
+	double tf[KITH_MAX_PHRASES];
+	for (int i = 0; i < nPhrase; i++) tf[i] = 0.0;
 	for (int i = 0; i < nInst; i++) {
 		int ip, ic, io;
 		if ((rc = api->xInst(fts, i, &ip, &ic, &io)) != SQLITE_OK) {

@@ -39,6 +39,9 @@ func TestKithBm25IsBm25(t *testing.T) {
 		{`"error budget"`, []string{`"error budget"`}},
 		{`"wrap"*`, []string{`"wrap"*`}},
 		{`"wrap"* "error"`, []string{`"wrap"*`, `"error"`}},
+		// A prefix written as its words (models/search_prefix.go): each
+		// word is a phrase with a count of its own.
+		{`("wrapping" OR "wrapped") AND "error"`, []string{`"wrapping"`, `"wrapped"`, `"error"`}},
 	} {
 		args := []any{}
 		call := "kith_bm25(f"
