@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"net/mail"
 	"strings"
@@ -162,4 +163,20 @@ func checkText(field, label, v string, min, max int) error {
 		return invalid(field, "%s must be at most %d characters.", label, max)
 	}
 	return nil
+}
+
+// memberColumns are a member's columns, aliased m, in the order scanMember
+// reads them after the columns before them.
+const memberColumns = "m.id, m.email, m.name, m.password_hash, m.is_admin, m.suspended_at, m.created_at"
+
+// scanMember scans a row whose last columns are memberColumns, the columns
+// before them into before.
+func scanMember(row *sql.Row, before ...any) (*Member, error) {
+	var m Member
+	var suspended sql.NullTime
+	if err := row.Scan(append(before, &m.ID, &m.Email, &m.Name, &m.PasswordHash, &m.IsAdmin, &suspended, &m.CreatedAt)...); err != nil {
+		return nil, err
+	}
+	m.SuspendedAt, m.CreatedAt = nullTime(suspended), m.CreatedAt.UTC()
+	return &m, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -66,21 +67,24 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (*Session, *Me
 	if token == "" {
 		return nil, nil, errSignInRequired
 	}
+	// Every signed-in request reads its session, so the session and its
+	// member are read in one plain statement.
 	var sess Session
-	err := s.db(ctx).Where("token_hash = ?", hashToken(token)).Take(&sess).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	m, err := scanMember(plain(s.db(ctx)).row(`SELECT s.id, s.token_hash, s.member_id, s.csrf_token, s.user_agent, s.ip,
+		s.created_at, s.last_seen_at, s.expires_at, `+memberColumns+`
+		FROM sessions s JOIN members m ON m.id = s.member_id WHERE s.token_hash = ?`, hashToken(token)),
+		&sess.ID, &sess.TokenHash, &sess.MemberID, &sess.CSRFToken, &sess.UserAgent, &sess.IP,
+		&sess.CreatedAt, &sess.LastSeenAt, &sess.ExpiresAt)
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, errSignInRequired
 	}
 	if err != nil {
 		return nil, nil, err
 	}
+	sess.CreatedAt, sess.LastSeenAt, sess.ExpiresAt = sess.CreatedAt.UTC(), sess.LastSeenAt.UTC(), sess.ExpiresAt.UTC()
 	now := s.clock()
 	if now.After(sess.ExpiresAt) {
 		return nil, nil, errSignInRequired
-	}
-	var m Member
-	if err := s.db(ctx).Take(&m, sess.MemberID).Error; err != nil {
-		return nil, nil, err
 	}
 	if m.SuspendedAt != nil {
 		return nil, nil, Errorf(CodeSuspended, "This account is suspended.")
@@ -94,7 +98,7 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (*Session, *Me
 			return nil, nil, err
 		}
 	}
-	return &sess, &m, nil
+	return &sess, m, nil
 }
 
 // EndSession signs a browser out. Ending a session that is already gone is fine.
