@@ -55,7 +55,7 @@ func TestSearchPrefixWordsFindWhatThePrefixFinds(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	queries := []string{"deploy*", "Deploy*", "deployment*", "dep*", "agre*", "AGREE*", "caf*", "CAFÉ*", "zur*", "Zü*",
+	queries := []string{"deploy*", "Deploy*", "deployment*", "dep*", "agr*", "AGREE*", "caf*", "CAFÉ*", "zur*", "Zü*",
 		`"error budg"*`, "budg* error", "err* budget*", "run*", "running*", "nothingatall*"}
 	compare := func(when string) {
 		t.Helper()
@@ -115,7 +115,7 @@ func TestSearchPrefixWordsFindWhatThePrefixFinds(t *testing.T) {
 		a    models.Actor
 		q    string
 		want int
-	}{{ann, "deploy*", 2}, {bob, "deploy*", 1}, {ann, "agre*", 2}, {bob, `"error budg"*`, 1}, {ann, "zü*", 1}} {
+	}{{ann, "deploy*", 2}, {bob, "deploy*", 1}, {ann, "agr*", 2}, {bob, `"error budg"*`, 1}, {ann, "zü*", 1}} {
 		res, _, err := s.Search(ctx, c.a, models.SearchRequest{Query: c.q})
 		if err != nil || len(postIDs(res)) != c.want {
 			t.Errorf("%s searches %q: %d posts (%v), want %d", c.a.Name, c.q, len(postIDs(res)), err, c.want)
