@@ -54,6 +54,9 @@ type eventsKey struct{}
 type eventBuffer struct {
 	pending []Event
 	written []Event
+	// queuedPosts: the transaction inserted posts, which SQLite's trigger
+	// queued for the search index at its end (indexQueuedPosts).
+	queuedPosts bool
 }
 
 // emit records an event in the transaction's buffer. Payloads are the

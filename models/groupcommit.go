@@ -101,6 +101,9 @@ func (s *Store) commitGroup(batch []*writeOp) {
 			}
 			errs[i] = s.savepoint(tx, op.fn)
 		}
+		if err := s.indexQueuedPosts(tx, buf); err != nil {
+			return err
+		}
 		if err := buf.flush(tx, s.clock()); err != nil {
 			return err
 		}

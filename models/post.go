@@ -119,8 +119,7 @@ func (s *Store) CreatePost(ctx context.Context, a Actor, threadID int64, in NewP
 		}
 		now := s.clock()
 		p = &Post{ThreadID: t.ID, SpaceID: sp.ID, AuthorID: &a.ID, ReplyToPostID: in.ReplyToPostID, Body: in.Body, HTML: html, CreatedAt: now}
-		if p.ID, err = w.insert(`INSERT INTO posts (thread_id, space_id, author_id, reply_to_post_id, body, html, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, p.ThreadID, p.SpaceID, a.ID, p.ReplyToPostID, p.Body, p.HTML, now); err != nil {
+		if err := insertPost(tx, p); err != nil {
 			return err
 		}
 		if err := w.exec(`UPDATE threads SET post_count = post_count + 1, last_post_id = ?, last_posted_at = ? WHERE id = ?`,
@@ -155,6 +154,19 @@ func (s *Store) CreatePost(ctx context.Context, a Actor, threadID int64, in NewP
 		return nil, err
 	}
 	return p, nil
+}
+
+// insertPost writes a new post inside the caller's transaction, and has the
+// transaction add it to the search index at its end (see indexQueuedPosts).
+// It is the one place a post is inserted.
+func insertPost(tx *gorm.DB, p *Post) error {
+	var err error
+	p.ID, err = plain(tx).insert(`INSERT INTO posts (thread_id, space_id, author_id, reply_to_post_id, body, html, created_at, hidden_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, p.ThreadID, p.SpaceID, p.AuthorID, p.ReplyToPostID, p.Body, p.HTML, p.CreatedAt, p.HiddenAt)
+	if buf, _ := tx.Statement.Context.Value(eventsKey{}).(*eventBuffer); buf != nil && err == nil {
+		buf.queuedPosts = true
+	}
+	return err
 }
 
 // replyPlace reads, in one statement, what a reply to a thread is checked

@@ -103,7 +103,7 @@ func insertThread(tx *gorm.DB, a Actor, sp *Space, in NewThread, html string, no
 		return nil, nil, err
 	}
 	p := &Post{ThreadID: t.ID, SpaceID: sp.ID, AuthorID: &a.ID, Body: in.Body, HTML: html, CreatedAt: now}
-	if err := tx.Create(p).Error; err != nil {
+	if err := insertPost(tx, p); err != nil {
 		return nil, nil, err
 	}
 	t.PostCount, t.LastPostID = 1, p.ID
