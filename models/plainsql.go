@@ -24,15 +24,17 @@ type plainSQL struct {
 
 // plain returns tx's connection for plain statements, bound to tx's context.
 func plain(tx *gorm.DB) plainSQL {
-	return plainSQL{ctx: tx.Statement.Context, conn: tx.Statement.ConnPool, pg: tx.Dialector.Name() == "postgres"}
+	return plainSQL{ctx: tx.Statement.Context, conn: tx.Statement.ConnPool, pg: tx.Name() == "postgres"}
 }
 
 func (p plainSQL) exec(query string, args ...any) error {
+	countStatement(p.ctx)
 	_, err := p.conn.ExecContext(p.ctx, p.bind(query), args...)
 	return err
 }
 
 func (p plainSQL) row(query string, args ...any) *sql.Row {
+	countStatement(p.ctx)
 	return p.conn.QueryRowContext(p.ctx, p.bind(query), args...)
 }
 

@@ -91,10 +91,11 @@ func (s *Store) CreatePost(ctx context.Context, a Actor, threadID int64, in NewP
 	var p *Post
 	err = s.tx(ctx, func(tx *gorm.DB) error {
 		w := plain(tx)
-		t, sp, m, toMember, err := replyPlace(w, a, threadID)
+		pl, err := readThreadPlace(w, a, threadID)
 		if err != nil {
 			return err
 		}
+		t, sp, m, toMember := &pl.thread, &pl.space, pl.membership, pl.authorIsMember
 		if !s.canRead(a, sp, m) {
 			return errThreadNotFound
 		}
@@ -169,51 +170,6 @@ func insertPost(tx *gorm.DB, p *Post) error {
 	return err
 }
 
-// replyPlace reads, in one statement, what a reply to a thread is checked
-// against: the thread, its space, the actor's membership of it (nil when
-// none) and whether the thread's author is a member.
-func replyPlace(w plainSQL, a Actor, threadID int64) (*Thread, *Space, *Membership, bool, error) {
-	var (
-		t                            Thread
-		sp                           Space
-		tAuthor, founder, pred, succ sql.NullInt64
-		archived                     sql.NullTime
-		mID, mVersion                sql.NullInt64
-		mSteward                     sql.NullBool
-		mJoined                      sql.NullTime
-		authorIsMember               bool
-	)
-	err := w.row(`SELECT t.id, t.space_id, t.author_id, t.title, t.kind, t.post_count, t.locked,
-		sp.id, sp.slug, sp.name, sp.visibility, sp.purpose, sp.purpose_version, sp.founder_id, sp.member_count,
-		sp.thread_count, sp.created_at, sp.archived_at, sp.predecessor_id, sp.successor_id,
-		m.id, m.affirmed_version, m.steward, m.joined_at,
-		EXISTS (SELECT 1 FROM memberships am WHERE am.space_id = t.space_id AND am.member_id = t.author_id)
-		FROM threads t
-		JOIN spaces sp ON sp.id = t.space_id
-		LEFT JOIN memberships m ON m.space_id = t.space_id AND m.member_id = ?
-		WHERE t.id = ?`, a.ID, threadID).Scan(
-		&t.ID, &t.SpaceID, &tAuthor, &t.Title, &t.Kind, &t.PostCount, &t.Locked,
-		&sp.ID, &sp.Slug, &sp.Name, &sp.Visibility, &sp.Purpose, &sp.PurposeVersion, &founder, &sp.MemberCount,
-		&sp.ThreadCount, &sp.CreatedAt, &archived, &pred, &succ,
-		&mID, &mVersion, &mSteward, &mJoined, &authorIsMember)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil, nil, false, errThreadNotFound
-	}
-	if err != nil {
-		return nil, nil, nil, false, err
-	}
-	t.AuthorID = nullInt(tAuthor)
-	sp.FounderID, sp.PredecessorID, sp.SuccessorID = nullInt(founder), nullInt(pred), nullInt(succ)
-	sp.ArchivedAt = nullTime(archived)
-	var m *Membership
-	if mID.Valid && a.SignedIn() {
-		m = new(Membership) // the row read above, as membershipOf would read it
-		m.ID, m.SpaceID, m.MemberID, m.AffirmedVersion = mID.Int64, sp.ID, a.ID, int(mVersion.Int64)
-		m.Steward, m.JoinedAt = mSteward.Bool, mJoined.Time.UTC()
-	}
-	return &t, &sp, m, authorIsMember, nil
-}
-
 // EditPost replaces a post's text, keeping the earlier text as a revision.
 // Its author may edit it while a member of the space, and so may its stewards.
 func (s *Store) EditPost(ctx context.Context, a Actor, postID int64, body string) (*Post, error) {
@@ -278,22 +234,18 @@ func (s *Store) ReadThread(ctx context.Context, a Actor, threadID int64, pg Page
 	if err != nil {
 		return nil, nil, "", err
 	}
+	// ThreadByID reads the thread's stamp with it, before the posts, so that
+	// a page kept under the stamp holds at least what it says (see postPages).
 	t, err := s.ThreadByID(ctx, a, threadID)
 	if err != nil {
 		return nil, nil, "", err
 	}
+	stamp := t.LiveSeq
 	limit := pg.Limit
 	if limit <= 0 {
 		limit = s.limits.ThreadPageSize
 	}
 	limit = s.limits.pageSize(limit)
-	// The stamp is read before the posts, so that a page kept under it holds
-	// at least what the stamp says (see postPages).
-	stamp, err := s.LatestSeq(ctx, ThreadTopic(threadID))
-	if err != nil {
-		return nil, nil, "", err
-	}
-	t.LiveSeq = stamp
 	key := postPageKey{thread: threadID, after: c.ID, limit: limit + 1}
 	out, ok := s.postPages.get(key, stamp)
 	if !ok {

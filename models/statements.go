@@ -23,6 +23,12 @@ type statementLogger struct{ logger.Interface }
 func (l statementLogger) LogMode(logger.LogLevel) logger.Interface { return l }
 
 func (statementLogger) Trace(ctx context.Context, _ time.Time, _ func() (string, int64), _ error) {
+	countStatement(ctx)
+}
+
+// countStatement counts one statement run in ctx, when ctx asks (GORM's
+// through statementLogger, plain ones through plainSQL).
+func countStatement(ctx context.Context) {
 	if n, ok := ctx.Value(statementsKey{}).(*atomic.Int64); ok {
 		n.Add(1)
 	}

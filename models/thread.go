@@ -175,30 +175,84 @@ func (s *Store) pageThreads(q *gorm.DB, c cursor, p Page) ([]ThreadSummary, stri
 	return pageByID(q, c, limit, "threads.last_post_id", true, func(r *ThreadSummary) int64 { return r.LastPostID })
 }
 
-// ThreadByID returns a thread the actor may read.
+// ThreadByID returns a thread the actor may read, with its latest event
+// (LiveSeq) read in the same statement.
 func (s *Store) ThreadByID(ctx context.Context, a Actor, id int64) (*ThreadView, error) {
 	if err := s.requireReader(a); err != nil {
 		return nil, err
 	}
-	db := s.db(ctx)
-	var row ThreadSummary
-	err := threadSummaries(db).Where("threads.id = ?", id).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, errThreadNotFound
-	}
+	pl, err := readThreadPlace(plain(s.db(ctx)), a, id)
 	if err != nil {
 		return nil, err
 	}
-	sp, m, err := loadSpace(db, a, "id = ?", row.SpaceID)
-	if err != nil {
-		return nil, err
-	}
-	if !s.canRead(a, sp, m) {
+	if !s.canRead(a, &pl.space, pl.membership) {
 		// Even where the space itself is visible, a thread id reveals nothing
 		// to those who may not read it.
 		return nil, errThreadNotFound
 	}
-	return &ThreadView{Thread: row.Thread, AuthorName: row.AuthorName, Space: *s.viewOf(a, sp, m, false)}, nil
+	return &ThreadView{Thread: pl.thread, AuthorName: pl.authorName, Space: *s.viewOf(a, &pl.space, pl.membership, false),
+		LiveSeq: pl.stamp}, nil
+}
+
+// threadPlace is what every read of a thread and every reply to it is
+// checked against: the thread, its space and the actor's membership of it.
+type threadPlace struct {
+	thread         Thread
+	authorName     string
+	space          Space
+	membership     *Membership // the actor's; nil when none
+	authorIsMember bool        // the thread's author belongs to its space
+	stamp          int64       // the thread's latest event
+}
+
+// readThreadPlace reads a thread's place in one plain statement: thread
+// pages and replies are kith's most frequent reads and writes. It decides
+// nothing; the caller applies the policy.
+func readThreadPlace(w plainSQL, a Actor, threadID int64) (*threadPlace, error) {
+	var (
+		pl                           threadPlace
+		t, sp                        = &pl.thread, &pl.space
+		tAuthor, founder, pred, succ sql.NullInt64
+		authorName                   sql.NullString
+		archived                     sql.NullTime
+		mID, mVersion                sql.NullInt64
+		mSteward                     sql.NullBool
+		mJoined                      sql.NullTime
+	)
+	err := w.row(`SELECT t.id, t.space_id, t.author_id, t.title, t.kind, t.post_count, t.last_post_id, t.last_posted_at,
+		t.locked, t.created_at, a.name,
+		sp.id, sp.slug, sp.name, sp.visibility, sp.purpose, sp.purpose_version, sp.founder_id, sp.member_count,
+		sp.thread_count, sp.created_at, sp.archived_at, sp.predecessor_id, sp.successor_id,
+		m.id, m.affirmed_version, m.steward, m.joined_at,
+		EXISTS (SELECT 1 FROM memberships am WHERE am.space_id = t.space_id AND am.member_id = t.author_id),
+		coalesce((SELECT seq FROM topic_seqs WHERE topic = ?), 0)
+		FROM threads t
+		JOIN spaces sp ON sp.id = t.space_id
+		LEFT JOIN members a ON a.id = t.author_id
+		LEFT JOIN memberships m ON m.space_id = t.space_id AND m.member_id = ?
+		WHERE t.id = ?`, ThreadTopic(threadID), a.ID, threadID).Scan(
+		&t.ID, &t.SpaceID, &tAuthor, &t.Title, &t.Kind, &t.PostCount, &t.LastPostID, &t.LastPostedAt,
+		&t.Locked, &t.CreatedAt, &authorName,
+		&sp.ID, &sp.Slug, &sp.Name, &sp.Visibility, &sp.Purpose, &sp.PurposeVersion, &founder, &sp.MemberCount,
+		&sp.ThreadCount, &sp.CreatedAt, &archived, &pred, &succ,
+		&mID, &mVersion, &mSteward, &mJoined, &pl.authorIsMember, &pl.stamp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errThreadNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	t.AuthorID, pl.authorName = nullInt(tAuthor), authorName.String
+	t.LastPostedAt, t.CreatedAt, sp.CreatedAt = t.LastPostedAt.UTC(), t.CreatedAt.UTC(), sp.CreatedAt.UTC()
+	sp.FounderID, sp.PredecessorID, sp.SuccessorID = nullInt(founder), nullInt(pred), nullInt(succ)
+	sp.ArchivedAt = nullTime(archived)
+	if mID.Valid && a.SignedIn() {
+		m := new(Membership) // the row read above, as membershipOf would read it
+		m.ID, m.SpaceID, m.MemberID, m.AffirmedVersion = mID.Int64, sp.ID, a.ID, int(mVersion.Int64)
+		m.Steward, m.JoinedAt = mSteward.Bool, mJoined.Time.UTC()
+		pl.membership = m
+	}
+	return &pl, nil
 }
 
 // ThreadStamp returns the latest event of a thread the actor may read. Every
