@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"strings"
 	"time"
 
 	"github.com/dustin/go-humanize"
@@ -52,8 +53,10 @@ func newPostFragments(tmpl *template.Template, size int) (*postFragments, error)
 	return f, nil
 }
 
-// render returns the HTML of each post as the reader of space sp sees it.
-func (f *postFragments) render(sp *models.SpaceView, threadID int64, posts []models.PostView) ([]template.HTML, error) {
+// render returns the HTML of the posts, one after the other, as the reader
+// of space sp sees them. They are joined here, so that the page's template
+// writes them once instead of calling its escaper for each.
+func (f *postFragments) render(sp *models.SpaceView, threadID int64, posts []models.PostView) (template.HTML, error) {
 	out := make([]template.HTML, len(posts))
 	var buf bytes.Buffer
 	for i := range posts {
@@ -75,14 +78,23 @@ func (f *postFragments) render(sp *models.SpaceView, threadID int64, posts []mod
 		}
 		buf.Reset()
 		if err := f.tmpl.ExecuteTemplate(&buf, "post", row); err != nil {
-			return nil, fmt.Errorf("render post %d: %w", p.ID, err)
+			return "", fmt.Errorf("render post %d: %w", p.ID, err)
 		}
 		out[i] = template.HTML(buf.String()) //nolint:gosec // the output of html/template
 		if f.cache != nil {
 			f.cache.Add(k, out[i])
 		}
 	}
-	return out, nil
+	n := 0
+	for _, h := range out {
+		n += len(h)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, h := range out {
+		b.WriteString(string(h))
+	}
+	return template.HTML(b.String()), nil //nolint:gosec // the output of html/template, joined
 }
 
 func unixNano(t *time.Time) int64 {

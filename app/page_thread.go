@@ -14,7 +14,7 @@ type threadPage struct {
 	LiveSeq     int64 // the thread topic's latest event when the posts were read
 	Thread      *models.ThreadView
 	Posts       []models.PostView
-	PostHTML    []template.HTML // the posts as this reader sees them (see postFragments)
+	PostsHTML   template.HTML // the posts as this reader sees them (see postFragments)
 	Next        string
 	ReplyTo     int64
 	ReplyToName string // the author of the post replied to, when it is on this page
@@ -60,7 +60,7 @@ func (s *Server) showThread(c echo.Context, status int, page threadPage) error {
 			page.ReplyToName = p.AuthorName
 		}
 	}
-	if page.PostHTML, err = s.posts.render(&page.Thread.Space, page.Thread.ID, page.Posts); err != nil {
+	if page.PostsHTML, err = s.posts.render(&page.Thread.Space, page.Thread.ID, page.Posts); err != nil {
 		return err
 	}
 	body, err := s.renderPage(c, "thread", page.Thread.Title, page)
