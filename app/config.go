@@ -49,6 +49,7 @@ type Config struct {
 	SecureCookies    string // "auto", "always" or "never"
 	PasswordCost     int
 	SQLiteMmapMB     int64         // MiB of the SQLite file memory-mapped; 0: none
+	SQLiteCacheMB    int64         // MiB of page cache per reading SQLite connection; 0: SQLite's default
 	RenderCachePosts int           // rendered posts kept for thread pages; 0: none
 	PageCachePages   int           // signed-out thread pages kept; 0: none
 	PageCacheTTL     time.Duration // how long a kept page may be sent while its thread has no new event
@@ -134,6 +135,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, env Lookup) {
 	r.duration(&c.ProposalSweep, "proposal-sweep", "KITH_PROPOSAL_SWEEP", time.Minute, "how often purpose proposals past their window are closed")
 	r.duration(&c.SessionTTL, "session-ttl", "KITH_SESSION_TTL", 30*24*time.Hour, "how long a browser stays signed in")
 	r.str(&c.SecureCookies, "secure-cookies", "KITH_SECURE_COOKIES", "auto", "mark cookies Secure: auto (when the base URL is https), always or never")
+	r.int64(&c.SQLiteCacheMB, "sqlite-cache-mb", "KITH_SQLITE_CACHE_MB", 32, "MiB of page cache each reading SQLite connection may fill (0: SQLite's default, 2); filled as pages are read, so idle memory does not grow")
 	r.int64(&c.SQLiteMmapMB, "sqlite-mmap-mb", "KITH_SQLITE_MMAP_MB", 0, "MiB of the SQLite database file read through memory mapping (0: none); mapped pages show in the resident set")
 	r.integer(&c.RenderCachePosts, "render-cache-posts", "KITH_RENDER_CACHE_POSTS", 5000, "rendered posts kept in memory for thread pages (0: none)")
 	r.integer(&c.PageCachePages, "page-cache-pages", "KITH_PAGE_CACHE_PAGES", 500, "thread pages kept in memory as signed-out readers see them (0: none)")
@@ -229,9 +231,9 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%s must be positive, not %d", name, v))
 		}
 	}
-	if c.RenderCachePosts < 0 || c.SQLiteMmapMB < 0 || c.PageCachePages < 0 || c.PageCacheTTL < 0 || c.LiveFlushers < 0 ||
+	if c.RenderCachePosts < 0 || c.SQLiteMmapMB < 0 || c.SQLiteCacheMB < 0 || c.PageCachePages < 0 || c.PageCacheTTL < 0 || c.LiveFlushers < 0 ||
 		c.PostCachePages < 0 || c.PostCacheTTL < 0 {
-		errs = append(errs, fmt.Errorf("render-cache-posts, page-cache-pages, page-cache-ttl, post-cache-pages, post-cache-ttl, sqlite-mmap-mb and live-flushers must not be negative"))
+		errs = append(errs, fmt.Errorf("render-cache-posts, page-cache-pages, page-cache-ttl, post-cache-pages, post-cache-ttl, sqlite-mmap-mb, sqlite-cache-mb and live-flushers must not be negative"))
 	}
 	if c.SearchPhraseTTL <= 0 {
 		errs = append(errs, fmt.Errorf("search-phrase-ttl must be positive, not %s", c.SearchPhraseTTL))
@@ -282,6 +284,7 @@ func (c *Config) StoreOptions() models.Options {
 	return models.Options{
 		PasswordCost:    c.PasswordCost,
 		SQLiteMmapBytes: c.SQLiteMmapMB << 20,
+		SQLiteCacheKiB:  c.SQLiteCacheMB << 10,
 		SearchPhrases:   c.SearchPhrases,
 		SearchPhraseTTL: c.SearchPhraseTTL,
 		PostPages:       c.postPages(),

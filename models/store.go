@@ -82,6 +82,11 @@ type Options struct {
 	// measured, it gained nothing on a quiet machine, and mapped pages count
 	// in the resident set (77 MB idle at a million posts instead of 34 MB).
 	SQLiteMmapBytes int64
+	// SQLiteCacheKiB is the page cache of each SQLite connection that reads;
+	// 0 means SQLite's default (2 MiB), which the writer keeps. A search reads
+	// long lists of FTS5 pages, and through the default cache it read most of
+	// them from the OS again each time.
+	SQLiteCacheKiB int64
 	// SearchPhrases is how many search phrases' post counts are kept, each
 	// for SearchPhraseTTL (package bm25); 0 means the defaults.
 	SearchPhrases   int
@@ -165,12 +170,13 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		if err := ftsterms.Register(); err != nil {
 			return nil, err
 		}
-		mmap := max(opts.SQLiteMmapBytes, 0)
-		write, err := openSQLite(ctx, path, cfg, "immediate", 1, mmap)
+		pragmas := sqlitePragmas{mmapBytes: max(opts.SQLiteMmapBytes, 0)}
+		write, err := openSQLite(ctx, path, cfg, "immediate", 1, pragmas)
 		if err != nil {
 			return nil, err
 		}
-		read, err := openSQLite(ctx, path, cfg, "deferred", 2*runtime.GOMAXPROCS(0), mmap)
+		pragmas.cacheKiB = max(opts.SQLiteCacheKiB, 0)
+		read, err := openSQLite(ctx, path, cfg, "deferred", 2*runtime.GOMAXPROCS(0), pragmas)
 		if err != nil {
 			closeGorm(write)
 			return nil, err
@@ -193,14 +199,25 @@ func sqliteDSN(path, txlock string) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
+// sqlitePragmas are the settings of every SQLite connection that a DSN
+// cannot carry.
+type sqlitePragmas struct {
+	mmapBytes int64 // bytes of the file memory-mapped
+	cacheKiB  int64 // the page cache; 0: SQLite's default
+}
+
 // sqliteDriver returns the name of mattn's driver registered with the
 // pragmas a DSN cannot carry, set on every new connection: mmap bytes of the
-// file memory-mapped and temporary b-trees in memory.
-func sqliteDriver(mmap int64) string {
-	name := fmt.Sprintf("sqlite3_kith_mmap%d", mmap)
+// file memory-mapped, the page cache, and temporary b-trees in memory.
+func sqliteDriver(p sqlitePragmas) string {
+	name := fmt.Sprintf("sqlite3_kith_mmap%d_cache%d", p.mmapBytes, p.cacheKiB)
 	sqliteDrivers.Do(name, func() {
 		sql.Register(name, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
-			_, err := c.Exec(fmt.Sprintf("PRAGMA mmap_size = %d; PRAGMA temp_store = MEMORY", mmap), nil)
+			pragmas := fmt.Sprintf("PRAGMA mmap_size = %d; PRAGMA temp_store = MEMORY", p.mmapBytes)
+			if p.cacheKiB > 0 {
+				pragmas += fmt.Sprintf("; PRAGMA cache_size = -%d", p.cacheKiB)
+			}
+			_, err := c.Exec(pragmas, nil)
 			return err
 		}})
 	})
@@ -228,8 +245,8 @@ func (o *onceByKey) Do(key string, f func()) {
 	o.done[key] = true
 }
 
-func openSQLite(ctx context.Context, path string, cfg *gorm.Config, txlock string, conns int, mmap int64) (*gorm.DB, error) {
-	db, err := gorm.Open(sqlite.Dialector{DriverName: sqliteDriver(mmap), DSN: sqliteDSN(path, txlock)}, cfg)
+func openSQLite(ctx context.Context, path string, cfg *gorm.Config, txlock string, conns int, pragmas sqlitePragmas) (*gorm.DB, error) {
+	db, err := gorm.Open(sqlite.Dialector{DriverName: sqliteDriver(pragmas), DSN: sqliteDSN(path, txlock)}, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
@@ -240,7 +257,7 @@ func openSQLite(ctx context.Context, path string, cfg *gorm.Config, txlock strin
 	sqlDB.SetMaxOpenConns(conns)
 	sqlDB.SetMaxIdleConns(conns)
 	sqlDB.SetConnMaxIdleTime(0)
-	if err := checkSQLitePragmas(ctx, sqlDB); err != nil {
+	if err := checkSQLitePragmas(ctx, sqlDB, pragmas); err != nil {
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
@@ -249,9 +266,16 @@ func openSQLite(ctx context.Context, path string, cfg *gorm.Config, txlock strin
 
 // checkSQLitePragmas reads the pragmas back: a DSN typo would otherwise run kith
 // without foreign keys or WAL, silently.
-func checkSQLitePragmas(ctx context.Context, db *sql.DB) error {
+func checkSQLitePragmas(ctx context.Context, db *sql.DB, p sqlitePragmas) error {
 	var journal string
 	var foreignKeys, busy int
+	var cache int64
+	if err := db.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&cache); err != nil {
+		return err
+	}
+	if p.cacheKiB > 0 && cache != -p.cacheKiB {
+		return fmt.Errorf("sqlite page cache not in effect (cache_size=%d, want %d)", cache, -p.cacheKiB)
+	}
 	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&journal); err != nil {
 		return err
 	}
