@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -24,4 +25,29 @@ func (s *Store) WriteForTest(ctx context.Context, fn func(tx *gorm.DB, emit func
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		return fn(tx, func(topic, kind string) error { return emit(tx, topic, kind, map[string]any{}) })
 	})
+}
+
+// ThreadPlaceForTest reads a thread, its space and the actor's membership
+// with readThreadPlace's one plain statement, and again through GORM, for a
+// test that the plain read misses no column.
+func (s *Store) ThreadPlaceForTest(ctx context.Context, a Actor, threadID int64) (plain, viaGORM []any, err error) {
+	pl, err := readThreadPlace(plainSQL{ctx: ctx, conn: s.db(ctx).Statement.ConnPool, pg: s.dialect == Postgres}, a, threadID)
+	if err != nil {
+		return nil, nil, err
+	}
+	db := s.db(ctx)
+	var t Thread
+	if err := db.Take(&t, threadID).Error; err != nil {
+		return nil, nil, err
+	}
+	sp, m, err := loadSpace(db, a, "id = ?", t.SpaceID)
+	if err != nil {
+		return nil, nil, err
+	}
+	utc := func(t time.Time) time.Time { return t.UTC() }
+	t.LastPostedAt, t.CreatedAt, sp.CreatedAt = utc(t.LastPostedAt), utc(t.CreatedAt), utc(sp.CreatedAt)
+	if m != nil {
+		m.JoinedAt = utc(m.JoinedAt)
+	}
+	return []any{pl.thread, pl.space, pl.membership}, []any{t, *sp, m}, nil
 }
