@@ -51,3 +51,21 @@ func (s *Store) ThreadPlaceForTest(ctx context.Context, a Actor, threadID int64)
 	}
 	return []any{pl.thread, pl.space, pl.membership}, []any{t, *sp, m}, nil
 }
+
+// RowsForTest reads a member and, when sessionID is not 0, a session through
+// GORM, as a test's reference for the plain reads of them.
+func (s *Store) RowsForTest(ctx context.Context, memberID, sessionID int64) (Member, Session, error) {
+	var m Member
+	var sess Session
+	if err := s.db(ctx).Take(&m, memberID).Error; err != nil {
+		return m, sess, err
+	}
+	m.CreatedAt = m.CreatedAt.UTC()
+	if sessionID != 0 {
+		if err := s.db(ctx).Take(&sess, sessionID).Error; err != nil {
+			return m, sess, err
+		}
+		sess.CreatedAt, sess.LastSeenAt, sess.ExpiresAt = sess.CreatedAt.UTC(), sess.LastSeenAt.UTC(), sess.ExpiresAt.UTC()
+	}
+	return m, sess, nil
+}

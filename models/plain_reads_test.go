@@ -4,6 +4,7 @@ import (
 	"context"
 	"reflect"
 	"testing"
+	"time"
 
 	"kith/models"
 	. "kith/models/storetest"
@@ -45,6 +46,47 @@ func TestThreadPlaceReadsEveryColumn(t *testing.T) {
 					t.Errorf("thread %d for %s:\nplain %+v\nGORM  %+v", th.ID, reader.Name, plain, viaGORM)
 				}
 			}
+		}
+	})
+}
+
+// Every signed-in request reads its session or API token with its member in
+// one plain statement (memberColumns): it reads them exactly as GORM does.
+func TestCredentialsReadTheirMemberWhole(t *testing.T) {
+	for typ, fields := range map[reflect.Type]int{reflect.TypeFor[models.Member](): 7, reflect.TypeFor[models.Session](): 9} {
+		if n := typ.NumField(); n != fields {
+			t.Errorf("%s has %d fields, not %d: read the new ones in memberColumns (models/member.go) and SessionByToken, then count them here", typ, n, fields)
+		}
+	}
+	Each(t, func(t *testing.T, d models.Dialect) {
+		s := OpenURL(t, URL(t, d), Options())
+		ctx := context.Background()
+		ann := MustCreateMember(t, s, "Ann")
+		token, err := s.CreateAPIToken(ctx, ann, "a script")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cookie, _, err := s.CreateSession(ctx, models.NewSession{MemberID: ann.ID, UserAgent: "a browser", IP: "127.0.0.1", TTL: time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		byToken, err := s.MemberByAPIToken(ctx, token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sess, bySession, err := s.SessionByToken(ctx, cookie)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantMember, wantSession, err := s.RowsForTest(ctx, ann.ID, sess.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(*byToken, wantMember) || !reflect.DeepEqual(*bySession, wantMember) {
+			t.Errorf("members read with a token %+v and a session %+v, not %+v", *byToken, *bySession, wantMember)
+		}
+		if !reflect.DeepEqual(*sess, wantSession) {
+			t.Errorf("session read %+v, not %+v", *sess, wantSession)
 		}
 	})
 }
