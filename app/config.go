@@ -82,6 +82,7 @@ type Config struct {
 
 	LiveSendQueue        int           // frames queued per websocket before it counts as slow and is closed
 	LiveFlushers         int           // goroutines writing to live sockets that take a frame at once; 0: one per CPU
+	GCPercent            int           // Go's garbage collection target (GOGC), unless GOGC is set
 	LiveMaxMessageBytes  int64         // largest message a websocket client may send
 	LivePingInterval     time.Duration // how often sockets are pinged; silent for two intervals means gone
 	LiveWriteTimeout     time.Duration // how long one websocket write may take
@@ -166,6 +167,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, env Lookup) {
 	r.integer(&c.SearchesPerMinute, "searches-per-minute", "KITH_SEARCHES_PER_MINUTE", 60, "searches (page and API) allowed per client IP per minute")
 	r.duration(&c.RateLimitEntries, "rate-limit-memory", "KITH_RATE_LIMIT_MEMORY", 10*time.Minute, "how long an idle client's rate limit state is kept")
 	r.integer(&c.LiveSendQueue, "live-send-queue", "KITH_LIVE_SEND_QUEUE", 64, "frames queued per live socket before it counts as slow and is closed")
+	r.integer(&c.GCPercent, "gc-percent", "KITH_GC_PERCENT", 200, "how far, in per cent, Go's heap may grow past what is live before it is collected (Go's GOGC, which wins when set); more spends memory to save CPU")
 	r.integer(&c.LiveFlushers, "live-flushers", "KITH_LIVE_FLUSHERS", 0, "goroutines writing to live sockets that take frames at once (a slow socket gets one of its own); 0: one per CPU")
 	r.int64(&c.LiveMaxMessageBytes, "live-max-message-bytes", "KITH_LIVE_MAX_MESSAGE_BYTES", 4096, "largest message a live socket client may send, in bytes")
 	r.duration(&c.LivePingInterval, "live-ping-interval", "KITH_LIVE_PING_INTERVAL", 30*time.Second, "how often live sockets are pinged; a socket silent for two intervals is closed")
@@ -225,7 +227,7 @@ func (c *Config) Validate() error {
 		"signups-per-hour": c.SignupsPerHour, "logins-per-minute": c.LoginsPerMinute, "tokens-per-minute": c.TokensPerMinute,
 		"max-search-chars": c.MaxSearchChars, "searches-per-minute": c.SearchesPerMinute, "search-candidates": c.SearchCandidates, "search-phrases": c.SearchPhrases,
 		"live-send-queue": c.LiveSendQueue, "live-replay-limit": c.LiveReplayLimit, "live-max-subscriptions": c.LiveMaxSubscriptions,
-		"events-max-per-topic": c.EventsMaxPerTopic, "search-prefix-terms": c.SearchPrefixTerms,
+		"events-max-per-topic": c.EventsMaxPerTopic, "search-prefix-terms": c.SearchPrefixTerms, "gc-percent": c.GCPercent,
 	} {
 		if v <= 0 {
 			errs = append(errs, fmt.Errorf("%s must be positive, not %d", name, v))

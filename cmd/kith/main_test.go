@@ -194,6 +194,9 @@ func TestVersionAndHelp(t *testing.T) {
 	if out, err := kithCmd(t, "serve", "--max-post-chars", "0"); err == nil || !strings.Contains(out, "max-post-chars") {
 		t.Errorf("a bad setting must stop kith with a clear message: %q %v", out, err)
 	}
+	if out, err := kithCmd(t, "serve", "--gc-percent", "0"); err == nil || !strings.Contains(out, "gc-percent") {
+		t.Errorf("a garbage collection target of 0 must stop kith with a clear message: %q %v", out, err)
+	}
 }
 
 // TestBackupWhileServing writes posts, copies the database while kith keeps
