@@ -16,13 +16,9 @@ import (
 // a column added to one of them and not to the statement fails here: for a
 // reader who is a member (a steward, of a successor space) and one who is not.
 func TestThreadPlaceReadsEveryColumn(t *testing.T) {
-	for typ, fields := range map[reflect.Type]int{
+	wantFields(t, "readThreadPlace (models/thread.go)", map[reflect.Type]int{
 		reflect.TypeFor[models.Thread](): 10, reflect.TypeFor[models.Space](): 14, reflect.TypeFor[models.Membership](): 6,
-	} {
-		if n := typ.NumField(); n != fields {
-			t.Errorf("%s has %d fields, not %d: read the new ones in readThreadPlace (models/thread.go), then count them here", typ, n, fields)
-		}
-	}
+	})
 	Each(t, func(t *testing.T, d models.Dialect) {
 		s := OpenURL(t, URL(t, d), Options())
 		ctx := context.Background()
@@ -53,11 +49,9 @@ func TestThreadPlaceReadsEveryColumn(t *testing.T) {
 // Every signed-in request reads its session or API token with its member in
 // one plain statement (memberColumns): it reads them exactly as GORM does.
 func TestCredentialsReadTheirMemberWhole(t *testing.T) {
-	for typ, fields := range map[reflect.Type]int{reflect.TypeFor[models.Member](): 7, reflect.TypeFor[models.Session](): 9} {
-		if n := typ.NumField(); n != fields {
-			t.Errorf("%s has %d fields, not %d: read the new ones in memberColumns (models/member.go) and SessionByToken, then count them here", typ, n, fields)
-		}
-	}
+	wantFields(t, "memberColumns (models/member.go) and SessionByToken", map[reflect.Type]int{
+		reflect.TypeFor[models.Member](): 7, reflect.TypeFor[models.Session](): 9,
+	})
 	Each(t, func(t *testing.T, d models.Dialect) {
 		s := OpenURL(t, URL(t, d), Options())
 		ctx := context.Background()
@@ -89,4 +83,15 @@ func TestCredentialsReadTheirMemberWhole(t *testing.T) {
 			t.Errorf("session read %+v, not %+v", *sess, wantSession)
 		}
 	})
+}
+
+// wantFields fails when a model has more or fewer fields than the plain
+// statement that reads it was written for.
+func wantFields(t *testing.T, reader string, fields map[reflect.Type]int) {
+	t.Helper()
+	for typ, want := range fields {
+		if n := typ.NumField(); n != want {
+			t.Errorf("%s has %d fields, not %d: read the new ones in %s, then count them here", typ, n, want, reader)
+		}
+	}
 }
