@@ -30,8 +30,8 @@ func (s *Store) WriteForTest(ctx context.Context, fn func(tx *gorm.DB, emit func
 // ThreadPlaceForTest reads a thread, its space and the actor's membership
 // with readThreadPlace's one plain statement, and again through GORM, for a
 // test that the plain read misses no column.
-func (s *Store) ThreadPlaceForTest(ctx context.Context, a Actor, threadID int64) (plain, viaGORM []any, err error) {
-	pl, err := readThreadPlace(plainSQL{ctx: ctx, conn: s.db(ctx).Statement.ConnPool, pg: s.dialect == Postgres}, a, threadID)
+func (s *Store) ThreadPlaceForTest(ctx context.Context, a Actor, threadID int64) (viaPlain, viaGORM []any, err error) {
+	pl, err := readThreadPlace(plain(s.db(ctx)), a, threadID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -68,4 +68,19 @@ func (s *Store) RowsForTest(ctx context.Context, memberID, sessionID int64) (Mem
 		sess.CreatedAt, sess.LastSeenAt, sess.ExpiresAt = sess.CreatedAt.UTC(), sess.LastSeenAt.UTC(), sess.ExpiresAt.UTC()
 	}
 	return m, sess, nil
+}
+
+// SetSearchPrefixTermsForTest sets how many words of the posts index a prefix
+// may be searched as; 0 leaves every prefix to FTS5.
+func (s *Store) SetSearchPrefixTermsForTest(n int) { s.limits.SearchPrefixTerms = n }
+
+// PostFTSForTest is the FTS5 expression that the posts index is asked for a
+// search (SQLite).
+func (s *Store) PostFTSForTest(ctx context.Context, query string) (string, error) {
+	q, err := ParseQuery(query, s.limits.MaxSearchChars)
+	if err != nil {
+		return "", err
+	}
+	e, err := s.searchEngine(s.db(ctx), q)
+	return e.postFTS, err
 }
