@@ -24,7 +24,7 @@ type plainSQL struct {
 
 // plain returns tx's connection for plain statements, bound to tx's context.
 func plain(tx *gorm.DB) plainSQL {
-	return plainSQL{ctx: tx.Statement.Context, conn: tx.Statement.ConnPool, pg: tx.Name() == "postgres"}
+	return plainSQL{ctx: tx.Statement.Context, conn: tx.Statement.ConnPool, pg: Dialect(tx.Name()) == Postgres}
 }
 
 func (p plainSQL) exec(query string, args ...any) error {
