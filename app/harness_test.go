@@ -19,11 +19,12 @@ import (
 
 // testServer is a real kith server on a loopback port, on a database of its own.
 type testServer struct {
-	t     testing.TB
-	URL   string
-	Store *models.Store
-	Cfg   app.Config
-	Logs  *logBuffer // the server's log, where the test keeps it (startOIDC)
+	t      testing.TB
+	URL    string
+	Store  *models.Store
+	Server *app.Server
+	Cfg    app.Config
+	Logs   *logBuffer // the server's log, where the test keeps it (startOIDC)
 }
 
 // startServer serves kith on a fresh database. configure may change settings.
@@ -57,7 +58,7 @@ func startWrapped(t testing.TB, d models.Dialect, configure func(*app.Config), w
 	}
 	hs := httptest.NewServer(h)
 	t.Cleanup(hs.Close)
-	return &testServer{t: t, URL: hs.URL, Store: store, Cfg: cfg}
+	return &testServer{t: t, URL: hs.URL, Store: store, Server: srv, Cfg: cfg}
 }
 
 // client is one person's browser or script: a cookie jar, and the CSRF token

@@ -35,10 +35,15 @@ func (s *Server) showThread(c echo.Context, status int, page threadPage) error {
 	}
 	ctx := c.Request().Context()
 	a := actor(c)
-	// A signed-out reader's page is one of the pages every signed-out reader
-	// sees; see pageCache.
-	shared := !a.SignedIn() && status == http.StatusOK && page.ReplyTo == 0 && page.Error == nil
+	// A page with no form of the reader's own in it (a reply being written,
+	// its error) is kept: for signed-out readers whole (pageCache), for
+	// signed-in readers its content (readerContent).
+	plain := status == http.StatusOK && page.ReplyTo == 0 && page.Error == nil && page.Body == ""
 	key := pageKey{thread: id, cursor: c.QueryParam("cursor")}
+	if plain && a.SignedIn() {
+		return s.readerThreadPage(c, id, key.cursor)
+	}
+	shared := plain
 	// Read before the posts: live.js replays every event after it.
 	if shared {
 		page.LiveSeq, err = s.store.ThreadStamp(ctx, a, id)
@@ -71,6 +76,39 @@ func (s *Server) showThread(c echo.Context, status int, page threadPage) error {
 		s.pages.Add(key, page.LiveSeq, body)
 	}
 	return sendPage(c, status, body)
+}
+
+// readerThreadPage sends a signed-in reader's thread page: their layout
+// around the content every reader who may do the same with the thread sees
+// (readerContent), rendered once for them all while the thread is unchanged.
+func (s *Server) readerThreadPage(c echo.Context, id int64, cursor string) error {
+	a := actor(c)
+	page := threadPage{}
+	var err error
+	// The thread (with the reader's authorisation, what they may do there
+	// and its stamp) is read at every request; its posts come from the
+	// store's kept pages.
+	if page.Thread, page.Posts, page.Next, err = s.store.ReadThread(c.Request().Context(), a, id, models.Page{Cursor: cursor}); err != nil {
+		return err
+	}
+	page.LiveSeq = page.Thread.LiveSeq
+	key := contentKeyOf(a, page.Thread, cursor, page.Posts)
+	content, ok := s.kept.Get(key, page.LiveSeq)
+	if !ok {
+		if page.PostsHTML, err = s.posts.render(&page.Thread.Space, page.Thread.ID, page.Posts); err != nil {
+			return err
+		}
+		v := view{Actor: anyReader, Limits: s.store.Limits(), Page: page}
+		if content, err = s.renderContent("thread", v); err != nil {
+			return err
+		}
+		s.kept.Add(key, page.LiveSeq, content)
+	}
+	body, err := s.renderAround(c, "thread", page.Thread.Title, content)
+	if err != nil {
+		return err
+	}
+	return sendPage(c, http.StatusOK, body)
 }
 
 func (s *Server) replySubmit(c echo.Context) error {

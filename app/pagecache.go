@@ -1,8 +1,13 @@
 package app
 
 import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"html/template"
 	"time"
 
+	"kith/models"
 	"kith/models/kept"
 )
 
@@ -29,4 +34,87 @@ type pageKey struct {
 // newPageCache keeps up to size pages, each for at most ttl; 0 keeps none.
 func newPageCache(size int, ttl time.Duration) *pageCache {
 	return kept.New[pageKey, []byte](size, ttl, time.Now)
+}
+
+// readerContent keeps the content of thread pages (everything between the
+// layout's header and footer) as signed-in readers see it. A signed-in
+// reader's page differs from another's in two parts only: the layout, which
+// names them (rendered at every request), and what they may do with the
+// thread, which the content key holds whole:
+//
+//   - whether they may reply, are a member and are a steward (read afresh
+//     with the thread at every request, as their authorisation is), and
+//   - whether posts on the page are theirs to edit: the reader's id is in the
+//     key only when they are, so every member without posts on a page shares
+//     one copy of it.
+//
+// Their CSRF token, in the reply form, is written into the kept content's
+// holes at each request (keptContent). The content is kept under the
+// thread's stamp and for the page cache's TTL, like a signed-out page.
+type readerContent = kept.Cache[contentKey, *keptContent]
+
+type contentKey struct {
+	thread                   int64
+	cursor                   string
+	canPost, member, steward bool
+	editor                   int64 // the reader, when the page holds posts they may edit as their author; else 0
+}
+
+// newReaderContent keeps up to size contents, each for at most ttl; 0 keeps none.
+func newReaderContent(size int, ttl time.Duration) *readerContent {
+	return kept.New[contentKey, *keptContent](size, ttl, time.Now)
+}
+
+// contentKeyOf is the key of the content of page cursor of thread t for
+// the reader t was read for.
+func contentKeyOf(a models.Actor, t *models.ThreadView, cursor string, posts []models.PostView) contentKey {
+	sp := &t.Space
+	k := contentKey{thread: t.ID, cursor: cursor, canPost: sp.CanPost, member: sp.IsMember(), steward: sp.IsSteward()}
+	if k.member && !k.steward { // a steward may edit every post; others their own
+		for _, p := range posts {
+			if sp.CanEdit(p.Post) {
+				k.editor = a.ID
+				break
+			}
+		}
+	}
+	return k
+}
+
+// anyReader is who kept content is rendered for: a signed-in reader, none
+// in particular. The content template must not name its reader; the
+// layout does.
+var anyReader = models.Actor{ID: -1}
+
+// keptContent is rendered content with holes where each reader's CSRF
+// token goes: parts are written with the token between each two.
+type keptContent struct {
+	parts [][]byte
+	size  int
+}
+
+// newKeptContent cuts rendered content at each hole.
+func newKeptContent(b []byte, hole string) *keptContent {
+	parts := bytes.Split(b, []byte(hole))
+	return &keptContent{parts: parts, size: len(b)}
+}
+
+// writeTo writes the content with token in its holes.
+func (k *keptContent) writeTo(buf *bytes.Buffer, token string) {
+	for i, p := range k.parts {
+		if i > 0 {
+			buf.WriteString(template.HTMLEscapeString(token))
+		}
+		buf.Write(p)
+	}
+}
+
+// newHole returns a random text to render in place of CSRF tokens in kept
+// content. It is never sent: every copy is replaced by the reader's token.
+func newHole() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return "csrf-hole-" + hex.EncodeToString(b), nil
 }

@@ -2,7 +2,10 @@ package app_test
 
 import (
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -106,4 +109,123 @@ func between(s, from, to string) string {
 	}
 	before, _, _ := strings.Cut(after, to)
 	return before
+}
+
+// A signed-in reader's thread page is their layout around content kept for
+// every reader who may do the same there. Whatever order readers come in,
+// each page is the one a server keeping nothing makes for that reader, and
+// readers share a kept copy only when they may do the same with the thread.
+func TestSignedInReadersShareThreadContentOnlyWithReadersLikeThem(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d models.Dialect) {
+		ts := startServer(t, d, func(c *app.Config) { c.PageCacheTTL, c.ThreadPageSize = time.Hour, 3 })
+		// fresh serves the same database and keeps nothing: what each page
+		// should be.
+		cfg := ts.Cfg
+		cfg.ReaderCachePages, cfg.PageCachePages, cfg.RenderCachePosts, cfg.PostCachePages = 0, 0, 0, 0
+		fresh, err := app.New(cfg, ts.Store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(fresh.Close)
+		hs := httptest.NewServer(fresh)
+		t.Cleanup(hs.Close)
+		raw := storetest.MustRawSQL(t, ts.Cfg.DatabaseURL)
+		// Posts are made old, so that "3 days ago" reads the same on both servers.
+		settle := func() {
+			t.Helper()
+			rawExec(t, raw, d, "UPDATE posts SET created_at = ?", time.Now().UTC().Add(-72*time.Hour))
+		}
+
+		ann := ts.member("Ann") // founds the space: its steward
+		ann.space("go-guild", "open")
+		tid, _ := ann.thread("go-guild", "Error wrapping")
+		bob, cat, eve := ts.member("Bob"), ts.member("Cat"), ts.member("Eve")
+		for _, c := range []*client{bob, cat, eve} {
+			c.join("go-guild")
+		}
+		dan, fay := ts.member("Dan"), ts.member("Fay") // signed in, not members
+		reply := func(c *client, body string) {
+			t.Helper()
+			c.do("POST", fmt.Sprintf("/api/v1/threads/%d/posts", tid), map[string]any{"body": body}).want(http.StatusCreated)
+		}
+		reply(bob, "Wrap with %w")
+		settle()
+
+		path := fmt.Sprintf("/t/%d", tid)
+		read := func(c *client, path string) string {
+			t.Helper()
+			got := c.getPage(path).want(http.StatusOK).Body
+			want := c.on(hs.URL).getPage(path).want(http.StatusOK).Body
+			if got != want {
+				t.Fatalf("%s's page %s is not the page made for them alone:\n--- kept ---\n%s\n--- made ---\n%s", c.Name, path, got, want)
+			}
+			if !strings.Contains(got, `name="csrf_token" value="`+c.csrf+`"`) || strings.Contains(got, "csrf-hole-") {
+				t.Fatalf("%s's page does not carry their own CSRF token:\n%s", c.Name, got)
+			}
+			return got
+		}
+		kept := func(want int, after string) {
+			t.Helper()
+			if n := app.KeptContents(ts.Server); n != want {
+				t.Fatalf("after %s: %d contents kept, want %d", after, n, want)
+			}
+		}
+
+		read(cat, path)
+		read(eve, path)
+		kept(1, "two members without posts on the page")
+		if r := read(bob, path); !strings.Contains(r, "/edit") {
+			t.Fatalf("Bob's page lacks the edit link of his own post:\n%s", r)
+		}
+		kept(2, "a member with a post on the page")
+		read(ann, path)
+		kept(3, "a steward")
+		read(dan, path)
+		read(fay, path)
+		kept(4, "two readers who are not members")
+		read(eve, path)
+		kept(4, "a reader again")
+
+		// A new post is a new stamp: every reader's content is made again,
+		// and the second page is kept apart from the first.
+		reply(eve, "Then errors.Is finds it")
+		reply(cat, "And errors.As")
+		settle()
+		for _, c := range []*client{fay, bob, ann, eve, cat, dan} {
+			read(c, path)
+		}
+		kept(5, "the thread changed: Eve now has a post on the first page (Cat's is on the second)")
+		r := read(ann, path)
+		next := between(r, `href="/t/`+fmt.Sprint(tid)+`?cursor=`, `"`)
+		if next == "" {
+			t.Fatalf("no link to the second page:\n%s", r)
+		}
+		page2 := path + "?cursor=" + next
+		read(cat, page2)
+		read(bob, page2)
+		kept(7, "the second page, which holds Cat's post and not Bob's")
+		if r := read(ann, page2); !strings.Contains(r, "/edit") {
+			t.Fatalf("the steward's second page lacks the edit link of Cat's post:\n%s", r)
+		}
+		kept(8, "the steward on the second page, which holds no post of hers")
+
+		// Leaving takes the member's controls away at once, with no new post.
+		bob.do("POST", "/api/v1/spaces/go-guild/leave", nil).want(http.StatusOK)
+		if r := read(bob, path); strings.Contains(r, "/edit") || strings.Contains(r, `id="reply"`) {
+			t.Fatalf("Bob left, yet his page still offers to edit or reply:\n%s", r)
+		}
+		// So does an archived space, which is no event of the thread.
+		rawExec(t, raw, d, "UPDATE spaces SET archived_at = created_at WHERE slug = 'go-guild'")
+		if r := read(eve, path); strings.Contains(r, `id="reply"`) {
+			t.Fatalf("the space is archived, yet Eve's page offers to reply:\n%s", r)
+		}
+	})
+}
+
+// on returns c sending to another server of the same instance (its cookies,
+// which name no port, go along).
+func (c *client) on(base string) *client {
+	o := *c
+	o.base = base
+	return &o
 }

@@ -90,23 +90,69 @@ func (s *Server) render(c echo.Context, status int, name, title string, page any
 
 // renderPage returns a page as the request's reader sees it.
 func (s *Server) renderPage(c echo.Context, name, title string, page any) ([]byte, error) {
-	t, ok := s.views.pages[name]
-	if !ok {
-		return nil, fmt.Errorf("no page template %q", name)
-	}
-	v := view{Title: title, Actor: actor(c), CSRF: csrfToken(c), Path: c.Request().URL.Path, Limits: s.store.Limits(), Page: page}
-	if v.Actor.SignedIn() {
-		n, err := s.store.UnreadCount(c.Request().Context(), v.Actor)
-		if err != nil {
-			return nil, err
-		}
-		v.Unread = n
+	t, v, err := s.pageView(c, name, title, page)
+	if err != nil {
+		return nil, err
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		return nil, fmt.Errorf("render %s: %w", name, err)
 	}
 	return buf.Bytes(), nil
+}
+
+// renderAround returns a page of the template name made of the reader's
+// layout around content kept for every reader like them (see
+// readerContent), with the reader's CSRF token in its holes.
+func (s *Server) renderAround(c echo.Context, name, title string, content *keptContent) ([]byte, error) {
+	t, v, err := s.pageView(c, name, title, nil)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	buf.Grow(content.size + 4<<10) // the layout is about 2 KB
+	if err := t.ExecuteTemplate(&buf, "top", v); err != nil {
+		return nil, fmt.Errorf("render %s: %w", name, err)
+	}
+	content.writeTo(&buf, v.CSRF)
+	if err := t.ExecuteTemplate(&buf, "bottom", v); err != nil {
+		return nil, fmt.Errorf("render %s: %w", name, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// renderContent renders the content of the template name as every reader
+// of its kind sees it: v names no reader (see anyReader), and the CSRF
+// token's places are left as holes.
+func (s *Server) renderContent(name string, v view) (*keptContent, error) {
+	t, ok := s.views.pages[name]
+	if !ok {
+		return nil, fmt.Errorf("no page template %q", name)
+	}
+	v.CSRF = s.hole
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "content", v); err != nil {
+		return nil, fmt.Errorf("render %s: %w", name, err)
+	}
+	return newKeptContent(buf.Bytes(), s.hole), nil
+}
+
+// pageView returns the template of the page name and what it is given for
+// the request's reader, their unread notifications read for the header.
+func (s *Server) pageView(c echo.Context, name, title string, page any) (*template.Template, view, error) {
+	t, ok := s.views.pages[name]
+	if !ok {
+		return nil, view{}, fmt.Errorf("no page template %q", name)
+	}
+	v := view{Title: title, Actor: actor(c), CSRF: csrfToken(c), Path: c.Request().URL.Path, Limits: s.store.Limits(), Page: page}
+	if v.Actor.SignedIn() {
+		n, err := s.store.UnreadCount(c.Request().Context(), v.Actor)
+		if err != nil {
+			return nil, view{}, err
+		}
+		v.Unread = n
+	}
+	return t, v, nil
 }
 
 // sendPage sends a page whole, with its length: one write, not a chunked stream.

@@ -30,6 +30,8 @@ type Server struct {
 	views *renderer
 	posts *postFragments
 	pages *pageCache
+	kept  *readerContent
+	hole  string // in kept content, where each reader's CSRF token goes
 	hub   *live.Hub
 	oauth *providers
 }
@@ -45,6 +47,10 @@ func New(cfg Config, store *models.Store, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s.pages = newPageCache(cfg.PageCachePages, cfg.PageCacheTTL)
+	s.kept = newReaderContent(cfg.ReaderCachePages, cfg.PageCacheTTL)
+	if s.hole, err = newHole(); err != nil {
+		return nil, err
+	}
 	if s.oauth, err = newProviders(&s.cfg); err != nil {
 		return nil, err
 	}

@@ -53,3 +53,11 @@ func (k *Cache[K, V]) Add(key K, stamp int64, v V) {
 		k.lru.Add(key, entry[V]{v: v, stamp: stamp, read: k.now()})
 	}
 }
+
+// Len is how many values are kept, fresh or not.
+func (k *Cache[K, V]) Len() int {
+	if k.lru == nil {
+		return 0
+	}
+	return k.lru.Len()
+}
