@@ -104,11 +104,7 @@ func (s *Server) readerThreadPage(c echo.Context, id int64, cursor string) error
 		}
 		s.kept.Add(key, page.LiveSeq, content)
 	}
-	body, err := s.renderAround(c, "thread", page.Thread.Title, content)
-	if err != nil {
-		return err
-	}
-	return sendPage(c, http.StatusOK, body)
+	return s.sendAround(c, "thread", page.Thread.Title, content)
 }
 
 func (s *Server) replySubmit(c echo.Context) error {
