@@ -37,7 +37,7 @@ func (s *Server) showThread(c echo.Context, status int, page threadPage) error {
 	a := actor(c)
 	// A page with no form of the reader's own in it (a reply being written,
 	// its error) is kept: for signed-out readers whole (pageCache), for
-	// signed-in readers its content (readerContent).
+	// signed-in readers all but their header (readerContent).
 	plain := status == http.StatusOK && page.ReplyTo == 0 && page.Error == nil && page.Body == ""
 	key := pageKey{thread: id, cursor: c.QueryParam("cursor")}
 	if plain && a.SignedIn() {
@@ -78,8 +78,8 @@ func (s *Server) showThread(c echo.Context, status int, page threadPage) error {
 	return sendPage(c, status, body)
 }
 
-// readerThreadPage sends a signed-in reader's thread page: their layout
-// around the content every reader who may do the same with the thread sees
+// readerThreadPage sends a signed-in reader's thread page: their header in
+// the page every reader who may do the same with the thread sees
 // (readerContent), rendered once for them all while the thread is unchanged.
 func (s *Server) readerThreadPage(c echo.Context, id int64, cursor string) error {
 	a := actor(c)
@@ -98,13 +98,13 @@ func (s *Server) readerThreadPage(c echo.Context, id int64, cursor string) error
 		if page.PostsHTML, err = s.posts.render(&page.Thread.Space, page.Thread.ID, page.Posts); err != nil {
 			return err
 		}
-		v := view{Actor: anyReader, Limits: s.store.Limits(), Page: page}
+		v := view{Title: page.Thread.Title, Actor: anyReader, Limits: s.store.Limits(), Page: page}
 		if content, err = s.renderContent("thread", v); err != nil {
 			return err
 		}
 		s.kept.Add(key, page.LiveSeq, content)
 	}
-	return s.sendAround(c, "thread", page.Thread.Title, content)
+	return s.sendAround(c, "thread", content)
 }
 
 func (s *Server) replySubmit(c echo.Context) error {

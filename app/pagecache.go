@@ -36,11 +36,11 @@ func newPageCache(size int, ttl time.Duration) *pageCache {
 	return kept.New[pageKey, []byte](size, ttl, time.Now)
 }
 
-// readerContent keeps the content of thread pages (everything between the
-// layout's header and footer) as signed-in readers see it. A signed-in
-// reader's page differs from another's in two parts only: the layout, which
-// names them (rendered at every request), and what they may do with the
-// thread, which the content key holds whole:
+// readerContent keeps thread pages as signed-in readers see them, all but
+// the header that names the reader (the layout's "nav", rendered at every
+// request). A signed-in reader's page differs from another's in that header
+// and in what they may do with the thread, which the content key holds
+// whole:
 //
 //   - whether they may reply, are a member and are a steward (read afresh
 //     with the thread at every request, as their authorisation is), and
@@ -86,20 +86,22 @@ func contentKeyOf(a models.Actor, t *models.ThreadView, cursor string, posts []m
 // layout does.
 var anyReader = models.Actor{ID: -1}
 
-// keptContent is rendered content with holes where each reader's CSRF
-// token goes: parts are written with the token between each two.
+// keptContent is a page made for every reader of a kind: the layout's head,
+// then (after the reader's own header) the content and the layout's end,
+// with holes where each reader's CSRF token goes: parts are written with the
+// token between each two.
 type keptContent struct {
+	head  []byte
 	parts [][]byte
 	size  int
 }
 
-// newKeptContent cuts rendered content at each hole.
-func newKeptContent(b []byte, hole string) *keptContent {
-	parts := bytes.Split(b, []byte(hole))
-	return &keptContent{parts: parts, size: len(b)}
+// newKeptContent cuts the rest of a page at each hole.
+func newKeptContent(head, rest []byte, hole string) *keptContent {
+	return &keptContent{head: head, parts: bytes.Split(rest, []byte(hole)), size: len(head) + len(rest)}
 }
 
-// writeTo writes the content with token in its holes.
+// writeTo writes the parts with token in the holes between them.
 func (k *keptContent) writeTo(buf *bytes.Buffer, token string) {
 	for i, p := range k.parts {
 		if i > 0 {
