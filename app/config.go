@@ -45,18 +45,19 @@ type Config struct {
 	QuorumPercent  int
 	ProposalSweep  time.Duration // how often open purpose proposals past their window are closed
 
-	SessionTTL       time.Duration
-	SecureCookies    string // "auto", "always" or "never"
-	PasswordCost     int
-	SQLiteMmapMB     int64         // MiB of the SQLite file memory-mapped; 0: none
-	SQLiteCacheMB    int64         // MiB of page cache per reading SQLite connection; 0: SQLite's default
-	RenderCachePosts int           // rendered posts kept for thread pages; 0: none
-	PageCachePages   int           // signed-out thread pages kept; 0: none
-	PageCacheTTL     time.Duration // how long a kept page may be sent while its thread has no new event
-	ReaderCachePages int           // thread pages' content kept as kinds of signed-in readers see it; 0: none
-	PostCachePages   int           // pages of threads' posts kept for every reader; 0: none
-	PostCacheTTL     time.Duration // how long a kept page of posts may be used while its thread has no new event
-	ShutdownTimeout  time.Duration
+	SessionTTL         time.Duration
+	SecureCookies      string // "auto", "always" or "never"
+	PasswordCost       int
+	SQLiteMmapMB       int64         // MiB of the SQLite file memory-mapped; 0: none
+	SQLiteCacheMB      int64         // MiB of page cache per reading SQLite connection; 0: SQLite's default
+	RenderCachePosts   int           // rendered posts kept for thread pages; 0: none
+	PageCachePages     int           // signed-out thread pages kept; 0: none
+	PageCacheTTL       time.Duration // how long a kept page may be sent while its thread has no new event
+	ReaderCachePages   int           // thread pages' content kept as kinds of signed-in readers see it; 0: none
+	HeaderCacheReaders int           // readers whose page header is kept; 0: none
+	PostCachePages     int           // pages of threads' posts kept for every reader; 0: none
+	PostCacheTTL       time.Duration // how long a kept page of posts may be used while its thread has no new event
+	ShutdownTimeout    time.Duration
 
 	MaxBodyBytes      int64
 	MaxPostChars      int
@@ -142,6 +143,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, env Lookup) {
 	r.integer(&c.RenderCachePosts, "render-cache-posts", "KITH_RENDER_CACHE_POSTS", 5000, "rendered posts kept in memory for thread pages (0: none)")
 	r.integer(&c.PageCachePages, "page-cache-pages", "KITH_PAGE_CACHE_PAGES", 500, "thread pages kept in memory as signed-out readers see them (0: none)")
 	r.duration(&c.PageCacheTTL, "page-cache-ttl", "KITH_PAGE_CACHE_TTL", 10*time.Second, "longest a kept thread page (signed out, or a signed-in reader's content) is sent again, even with no change to its thread")
+	r.integer(&c.HeaderCacheReaders, "header-cache-readers", "KITH_HEADER_CACHE_READERS", 1000, "readers whose page header (their name, unread count and CSRF token) is kept in memory, about 1.5 KB each (0: none)")
 	r.integer(&c.ReaderCachePages, "reader-cache-pages", "KITH_READER_CACHE_PAGES", 500, "thread pages' content kept in memory as signed-in readers see it, one copy for all who may do the same there (0: none)")
 	r.integer(&c.PostCachePages, "post-cache-pages", "KITH_POST_CACHE_PAGES", models.DefaultPostPages, "pages of threads' posts kept in memory for every reader, signed in or out (0: none)")
 	r.duration(&c.PostCacheTTL, "post-cache-ttl", "KITH_POST_CACHE_TTL", models.DefaultPostPageTTL, "longest a kept page of posts is used again, even with no change to its thread")
@@ -235,9 +237,9 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%s must be positive, not %d", name, v))
 		}
 	}
-	if c.RenderCachePosts < 0 || c.SQLiteMmapMB < 0 || c.SQLiteCacheMB < 0 || c.PageCachePages < 0 || c.ReaderCachePages < 0 || c.PageCacheTTL < 0 || c.LiveFlushers < 0 ||
+	if c.RenderCachePosts < 0 || c.SQLiteMmapMB < 0 || c.SQLiteCacheMB < 0 || c.PageCachePages < 0 || c.ReaderCachePages < 0 || c.HeaderCacheReaders < 0 || c.PageCacheTTL < 0 || c.LiveFlushers < 0 ||
 		c.PostCachePages < 0 || c.PostCacheTTL < 0 {
-		errs = append(errs, fmt.Errorf("render-cache-posts, page-cache-pages, reader-cache-pages, page-cache-ttl, post-cache-pages, post-cache-ttl, sqlite-mmap-mb, sqlite-cache-mb and live-flushers must not be negative"))
+		errs = append(errs, fmt.Errorf("render-cache-posts, page-cache-pages, reader-cache-pages, header-cache-readers, page-cache-ttl, post-cache-pages, post-cache-ttl, sqlite-mmap-mb, sqlite-cache-mb and live-flushers must not be negative"))
 	}
 	if c.SearchPhraseTTL <= 0 {
 		errs = append(errs, fmt.Errorf("search-phrase-ttl must be positive, not %s", c.SearchPhraseTTL))

@@ -111,7 +111,7 @@ func between(s, from, to string) string {
 	return before
 }
 
-// A signed-in reader's thread page is their layout around content kept for
+// A signed-in reader's thread page is their header in a page kept for
 // every reader who may do the same there. Whatever order readers come in,
 // each page is the one a server keeping nothing makes for that reader, and
 // readers share a kept copy only when they may do the same with the thread.

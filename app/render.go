@@ -96,19 +96,27 @@ func (s *Server) renderPage(c echo.Context, name, title string, page any) ([]byt
 		return nil, err
 	}
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+	if err := t.ExecuteTemplate(&buf, "head", v); err != nil {
 		return nil, fmt.Errorf("render %s: %w", name, err)
+	}
+	if err := s.headers.write(&buf, v); err != nil {
+		return nil, err
+	}
+	for _, part := range []string{"content", "bottom"} {
+		if err := t.ExecuteTemplate(&buf, part, v); err != nil {
+			return nil, fmt.Errorf("render %s: %w", name, err)
+		}
 	}
 	return buf.Bytes(), nil
 }
 
 // sendAround sends a page of the template name made of content kept for
 // every reader like the request's (see readerContent) with the reader's
-// header ("nav") in it and their CSRF token in its holes. The page is made
+// header (see headers) in it and their CSRF token in its holes. The page is made
 // in a buffer used again once it is sent: kept pages are sent thousands of
 // times a second, and a new 50 KB buffer for each was a tenth of their cost.
 func (s *Server) sendAround(c echo.Context, name string, content *keptContent) error {
-	t, v, err := s.pageView(c, name, "", nil)
+	_, v, err := s.pageView(c, name, "", nil)
 	if err != nil {
 		return err
 	}
@@ -117,8 +125,8 @@ func (s *Server) sendAround(c echo.Context, name string, content *keptContent) e
 	buf.Reset()
 	buf.Grow(content.size + 2<<10) // the header is about 1.5 KB
 	buf.Write(content.head)
-	if err := t.ExecuteTemplate(buf, "nav", v); err != nil {
-		return fmt.Errorf("render %s: %w", name, err)
+	if err := s.headers.write(buf, v); err != nil {
+		return err
 	}
 	content.writeTo(buf, v.CSRF)
 	return sendPage(c, http.StatusOK, buf.Bytes())

@@ -23,17 +23,18 @@ import (
 
 // Server is one kith instance's HTTP side.
 type Server struct {
-	cfg   Config
-	store *models.Store
-	log   *slog.Logger
-	echo  *echo.Echo
-	views *renderer
-	posts *postFragments
-	pages *pageCache
-	kept  *readerContent
-	hole  string // in kept content, where each reader's CSRF token goes
-	hub   *live.Hub
-	oauth *providers
+	cfg     Config
+	store   *models.Store
+	log     *slog.Logger
+	echo    *echo.Echo
+	views   *renderer
+	posts   *postFragments
+	headers *headers
+	pages   *pageCache
+	kept    *readerContent
+	hole    string // in kept content, where each reader's CSRF token goes
+	hub     *live.Hub
+	oauth   *providers
 }
 
 // New wires a server around an open, migrated store.
@@ -44,6 +45,9 @@ func New(cfg Config, store *models.Store, log *slog.Logger) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, store: store, log: log, views: views}
 	if s.posts, err = newPostFragments(views.pages["thread"], cfg.RenderCachePosts); err != nil {
+		return nil, err
+	}
+	if s.headers, err = newHeaders(views.pages["thread"], store.Limits(), cfg.HeaderCacheReaders); err != nil {
 		return nil, err
 	}
 	s.pages = newPageCache(cfg.PageCachePages, cfg.PageCacheTTL)
