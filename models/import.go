@@ -153,6 +153,7 @@ func (s *Store) ImportThreads(ctx context.Context, threads []ImportedThread) ([]
 			if err := tx.CreateInBatches(&batch, 500).Error; err != nil {
 				return err
 			}
+			indexAtEnd(tx)
 			for j, p := range batch {
 				ids[owner[j]] = append(ids[owner[j]], p.ID)
 			}

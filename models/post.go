@@ -158,16 +158,26 @@ func (s *Store) CreatePost(ctx context.Context, a Actor, threadID int64, in NewP
 }
 
 // insertPost writes a new post inside the caller's transaction, and has the
-// transaction add it to the search index at its end (see indexQueuedPosts).
-// It is the one place a post is inserted.
+// transaction add it to the search index at its end. It is the one place a
+// post is inserted, but for imports (ImportThreads), which insert thousands
+// at once and call indexAtEnd themselves.
 func insertPost(tx *gorm.DB, p *Post) error {
 	var err error
 	p.ID, err = plain(tx).insert(`INSERT INTO posts (thread_id, space_id, author_id, reply_to_post_id, body, html, created_at, hidden_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, p.ThreadID, p.SpaceID, p.AuthorID, p.ReplyToPostID, p.Body, p.HTML, p.CreatedAt, p.HiddenAt)
-	if buf, _ := tx.Statement.Context.Value(eventsKey{}).(*eventBuffer); buf != nil && err == nil {
-		buf.queuedPosts = true
+	if err == nil {
+		indexAtEnd(tx)
 	}
 	return err
+}
+
+// indexAtEnd has tx's transaction add the posts it inserted to the search
+// index at its end (see indexQueuedPosts). Whatever inserts posts calls it:
+// SQLite's trigger only queues them.
+func indexAtEnd(tx *gorm.DB) {
+	if buf, _ := tx.Statement.Context.Value(eventsKey{}).(*eventBuffer); buf != nil {
+		buf.queuedPosts = true
+	}
 }
 
 // EditPost replaces a post's text, keeping the earlier text as a revision.

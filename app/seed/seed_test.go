@@ -99,6 +99,29 @@ func TestSeed(t *testing.T) {
 		if _, err := s.ThreadByID(ctx, models.ActorOf(m), sum.BusiestThread); err != nil {
 			t.Errorf("reading the busiest thread: %v", err)
 		}
+		// Seeded posts are in the search index when the seed ends, not
+		// queued until kith's next write (migrations/sqlite/00009).
+		if d == models.SQLite {
+			if n := count(`SELECT count(*) FROM search_posts_queue`); n != 0 {
+				t.Errorf("%d seeded posts still wait for the search index", n)
+			}
+			if n := count(`SELECT count(*) FROM search_posts`); n != 3000 {
+				t.Errorf("%d seeded posts in the search index, want 3000", n)
+			}
+		}
+		found, _, err := s.Search(ctx, models.ActorOf(m), models.SearchRequest{Query: "latency", Sort: models.SortNew})
+		if err != nil {
+			t.Fatal(err)
+		}
+		posts := 0
+		for _, r := range found {
+			if r.Type == models.ResultPost {
+				posts++
+			}
+		}
+		if posts == 0 {
+			t.Errorf("a search for a seeded word finds no post: %+v", found)
+		}
 	})
 }
 
