@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/gorilla/websocket"
 )
@@ -29,6 +30,12 @@ const pollEvery = 200 * time.Microsecond
 //     read, rather than waiting in epoll_wait: on loopback a waiting reader
 //     is woken from inside the server's write, on the server's time.
 //
+// A frame's arrival is the time the kernel received it on the subscriber's
+// socket (SO_TIMESTAMPNS), when the server's part of the delivery is done; a
+// reader going through thousands of sockets on CPUs it shares with the
+// server reads many of them later than that, and that lag is the measuring
+// side's, not the server's. The time each frame was read is kept too.
+//
 // Frames from a server are never masked; each event here fits one
 // unfragmented text frame.
 type epollReader struct {
@@ -36,6 +43,7 @@ type epollReader struct {
 	fds   []int // by index of connection
 	byFD  map[int]int
 	buf   []byte
+	oob   []byte         // control messages of a read: the kernel's receive time
 	stash map[int][]byte // a frame split across reads, by fd
 
 	frameBytes atomic.Int64 // size of the last reply's frame, header included
@@ -47,7 +55,7 @@ func newEpollReader(conns []*websocket.Conn) (*epollReader, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &epollReader{epfd: epfd, byFD: map[int]int{}, buf: make([]byte, 64<<10), stash: map[int][]byte{}}
+	r := &epollReader{epfd: epfd, byFD: map[int]int{}, buf: make([]byte, 64<<10), oob: make([]byte, syscall.CmsgSpace(64)), stash: map[int][]byte{}}
 	for i, c := range conns {
 		raw, err := c.NetConn().(syscall.Conn).SyscallConn()
 		if err != nil {
@@ -62,6 +70,10 @@ func newEpollReader(conns []*websocket.Conn) (*epollReader, error) {
 		}
 		_ = c.Close() // the socket stays open through fd
 		r.fds = append(r.fds, fd)
+		if err := syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_TIMESTAMPNS, 1); err != nil {
+			r.close()
+			return nil, fmt.Errorf("asking for receive times: %w", err)
+		}
 		r.byFD[fd] = i
 		ev := &syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: int32(fd)} //nolint:gosec // G115: file descriptors fit in 32 bits
 		if err := syscall.EpollCtl(epfd, syscall.EPOLL_CTL_ADD, fd, ev); err != nil {
@@ -81,9 +93,9 @@ func (r *epollReader) close() {
 }
 
 // run records, until stop is closed, the arrival of each reply numbered in
-// its body ("fanout N") at each connection, and the first created_at each
-// reply's frames carry.
-func (r *epollReader) run(stop <-chan struct{}, arrivals [][]time.Time, created []time.Time, received *atomic.Int64) error {
+// its body ("fanout N") at each connection and when it was read, and the
+// first created_at each reply's frames carry.
+func (r *epollReader) run(stop <-chan struct{}, arrivals, reads [][]time.Time, created []time.Time, received *atomic.Int64) error {
 	runtime.LockOSThread() // it sleeps in nanosleep, off Go's scheduler
 	defer runtime.UnlockOSThread()
 	events := make([]syscall.EpollEvent, 1024)
@@ -109,7 +121,7 @@ func (r *epollReader) run(stop <-chan struct{}, arrivals [][]time.Time, created 
 		}
 		for _, ev := range events[:n] {
 			fd := int(ev.Fd)
-			m, err := syscall.Read(fd, r.buf)
+			m, oobn, _, _, err := syscall.Recvmsg(fd, r.buf, r.oob, 0)
 			if err != nil || m <= 0 {
 				if errors.Is(err, syscall.EAGAIN) {
 					continue
@@ -117,7 +129,11 @@ func (r *epollReader) run(stop <-chan struct{}, arrivals [][]time.Time, created 
 				_ = syscall.EpollCtl(r.epfd, syscall.EPOLL_CTL_DEL, fd, nil)
 				continue
 			}
-			at := time.Now()
+			read := time.Now()
+			at := receivedAt(r.oob[:oobn])
+			if at.IsZero() {
+				at = read
+			}
 			data := r.buf[:m]
 			if st, ok := r.stash[fd]; ok {
 				data = append(st, data...)
@@ -147,6 +163,7 @@ func (r *epollReader) run(stop <-chan struct{}, arrivals [][]time.Time, created 
 								created[idx] = timeAfter(payload, createdAt)
 							}
 							arrivals[idx][r.byFD[fd]] = at
+							reads[idx][r.byFD[fd]] = read
 							received.Add(1)
 							r.frameBytes.Store(int64(head + size))
 						}
@@ -175,4 +192,20 @@ func timeAfter(payload, key []byte) time.Time {
 	}
 	t, _ := time.Parse(time.RFC3339Nano, string(rest[:end]))
 	return t
+}
+
+// receivedAt returns the kernel's receive time among a read's control
+// messages (SO_TIMESTAMPNS: of the last segment read); zero if there is none.
+func receivedAt(oob []byte) time.Time {
+	msgs, err := syscall.ParseSocketControlMessage(oob)
+	if err != nil {
+		return time.Time{}
+	}
+	for _, m := range msgs {
+		if m.Header.Level == syscall.SOL_SOCKET && m.Header.Type == syscall.SCM_TIMESTAMPNS && len(m.Data) >= 16 {
+			ts := (*syscall.Timespec)(unsafe.Pointer(&m.Data[0])) //nolint:gosec // the kernel's struct timespec
+			return time.Unix(ts.Unix())
+		}
+	}
+	return time.Time{}
 }

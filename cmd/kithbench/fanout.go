@@ -23,7 +23,8 @@ type fanoutResult struct {
 	createdP50, createdP99        time.Duration // latency from the reply's created_at (0: frames carry none)
 	perConnKB                     float64       // growth of the server's RSS per idle subscribed socket
 	heapPerConnKB                 float64       // Go heap in use + stacks per idle socket (kith only)
-	p50, p99, toLast              time.Duration
+	p50, p99, toLast              time.Duration // to each frame's arrival on its socket
+	readP99                       time.Duration // to the measuring side's read of it
 }
 
 // fanTarget is a server to measure fan-out on: kith, or the bare websocket
@@ -122,9 +123,9 @@ func fanout(ctx context.Context, t fanTarget, n, replies int) (fanoutResult, err
 	res.perConnKB = float64(t.rss()-before) / float64(n) / 1024
 	res.heapPerConnKB = float64(t.heap()-heapBefore) / float64(n) / 1024
 
-	arrivals := make([][]time.Time, replies)
+	arrivals, reads := make([][]time.Time, replies), make([][]time.Time, replies)
 	for i := range arrivals {
-		arrivals[i] = make([]time.Time, n)
+		arrivals[i], reads[i] = make([]time.Time, n), make([]time.Time, n)
 	}
 	var received atomic.Int64
 	// One goroutine reads every socket (see epollReader), so that the
@@ -137,7 +138,7 @@ func fanout(ctx context.Context, t fanTarget, n, replies int) (fanoutResult, err
 	stop := make(chan struct{})
 	readerDone := make(chan error, 1)
 	created := make([]time.Time, replies) // each reply's created_at, as its frames say
-	go func() { readerDone <- reader.run(stop, arrivals, created, &received) }()
+	go func() { readerDone <- reader.run(stop, arrivals, reads, created, &received) }()
 	defer func() {
 		close(stop)
 		if err := <-readerDone; err != nil {
@@ -157,7 +158,7 @@ func fanout(ctx context.Context, t fanTarget, n, replies int) (fanoutResult, err
 			time.Sleep(time.Millisecond)
 		}
 	}
-	var all, fromCreated []time.Duration
+	var all, fromCreated, read []time.Duration
 	var lastSum time.Duration
 	for p := range replies {
 		var last time.Duration
@@ -168,6 +169,7 @@ func fanout(ctx context.Context, t fanTarget, n, replies int) (fanoutResult, err
 			}
 			d := arrivals[p][i].Sub(sent[p])
 			all = append(all, d)
+			read = append(read, reads[p][i].Sub(sent[p]))
 			last = max(last, d)
 			if !created[p].IsZero() {
 				fromCreated = append(fromCreated, arrivals[p][i].Sub(created[p]))
@@ -177,6 +179,7 @@ func fanout(ctx context.Context, t fanTarget, n, replies int) (fanoutResult, err
 	}
 	res.p50, res.p99 = percentiles(all)
 	res.createdP50, res.createdP99 = percentiles(fromCreated)
+	_, res.readP99 = percentiles(read)
 	res.toLast = lastSum / time.Duration(replies)
 	res.frameBytes = int(reader.frameBytes.Load())
 	return res, nil

@@ -241,24 +241,24 @@ func report(w io.Writer, o options, ds *dataset, s *server, idleRSS int64, targe
 	}
 	_ = tw.Flush()
 	if len(fans) > 0 {
-		fmt.Fprintf(w, "\nwebsocket fan-out: N subscribers of one thread (clients in this process, read by one goroutine with epoll), %d replies; latency from sending the reply's request to arrival, and from the created_at its frame carries (kith: the post's, set in its transaction before the commit; ceiling: when the server began writing)\n", fans[0].replies)
+		fmt.Fprintf(w, "\nwebsocket fan-out: N subscribers of one thread (clients in this process, read by one goroutine with epoll), %d replies; latency from sending the reply's request to arrival (the kernel's receive time on the subscriber's socket), and from the created_at its frame carries (kith: the post's, set in its transaction before the commit; ceiling: when the server began writing); read: when this process's reader got to it\n", fans[0].replies)
 		if len(bare) > 0 {
 			fmt.Fprintf(w, "ceiling: a bare gorilla/websocket server (no database, no hub) writing a frame of the same size to every socket from %d goroutines\n", runtime.NumCPU())
 		}
 		fmt.Fprintln(w)
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "server\tsubscribers\tframe bytes\tp50 ms\tp99 ms\tp99 of ceiling\tfrom created_at: p50 ms\tp99 ms\tmean to last ms\tmissing\tserver RSS KB/idle socket\tGo heap+stacks KB/idle socket\t")
+		fmt.Fprintln(tw, "server\tsubscribers\tframe bytes\tp50 ms\tp99 ms\tp99 of ceiling\tfrom created_at: p50 ms\tp99 ms\tmean to last ms\tread: p99 ms\tmissing\tserver RSS KB/idle socket\tGo heap+stacks KB/idle socket\t")
 		for i, f := range fans {
 			ratio := ""
 			if i < len(bare) && bare[i].p99 > 0 {
 				ratio = fmt.Sprintf("%.2fx", float64(f.p99)/float64(bare[i].p99))
 			}
-			fmt.Fprintf(tw, "kith\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%.1f\t%.1f\t\n", f.subscribers, f.frameBytes, ms(f.p50), ms(f.p99), ratio,
-				ms(f.createdP50), ms(f.createdP99), ms(f.toLast), f.missing, f.perConnKB, f.heapPerConnKB)
+			fmt.Fprintf(tw, "kith\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%.1f\t%.1f\t\n", f.subscribers, f.frameBytes, ms(f.p50), ms(f.p99), ratio,
+				ms(f.createdP50), ms(f.createdP99), ms(f.toLast), ms(f.readP99), f.missing, f.perConnKB, f.heapPerConnKB)
 			if i < len(bare) {
 				b := bare[i]
-				fmt.Fprintf(tw, "ceiling\t%d\t%d\t%s\t%s\t\t%s\t%s\t%s\t%d\t%.1f\t\t\n", b.subscribers, b.frameBytes, ms(b.p50), ms(b.p99),
-					ms(b.createdP50), ms(b.createdP99), ms(b.toLast), b.missing, b.perConnKB)
+				fmt.Fprintf(tw, "ceiling\t%d\t%d\t%s\t%s\t\t%s\t%s\t%s\t%s\t%d\t%.1f\t\t\n", b.subscribers, b.frameBytes, ms(b.p50), ms(b.p99),
+					ms(b.createdP50), ms(b.createdP99), ms(b.toLast), ms(b.readP99), b.missing, b.perConnKB)
 			}
 		}
 		_ = tw.Flush()
