@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -83,4 +84,27 @@ func (s *Store) PostFTSForTest(ctx context.Context, query string) (string, error
 	}
 	e, err := s.searchEngine(s.db(ctx), q)
 	return e.postFTS, err
+}
+
+// SpaceListPlan is SQLite's plan for a page of the space list as a sees it:
+// visibleSpaces in pageByName's order.
+func (s *Store) SpaceListPlan(ctx context.Context, a Actor) (string, error) {
+	db := s.db(ctx)
+	var spaces []Space
+	stmt := s.visibleSpaces(db.Session(&gorm.Session{DryRun: true}), a).Order("lower(name), id").Limit(31).Find(&spaces).Statement
+	rows, err := db.Raw("EXPLAIN QUERY PLAN "+stmt.SQL.String(), stmt.Vars...).Rows()
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			return "", err
+		}
+		plan = append(plan, detail)
+	}
+	return strings.Join(plan, "\n"), rows.Err()
 }

@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"kith/models"
@@ -20,5 +21,23 @@ func TestSQLiteConnectionsGetTheirPageCache(t *testing.T) {
 	th, _ := MustCreateThread(t, s, ann, "ops", "Cached pages")
 	if _, _, _, err := s.ReadThread(context.Background(), ann, th.ID, models.Page{}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A page of the space list walks spaces in its order on an index and stops
+// at the page, instead of reading and sorting every space the reader may see
+// (migration 00010): the home page's cost must not grow with the instance.
+func TestSpaceListsWalkTheirIndex(t *testing.T) {
+	s := OpenURL(t, URL(t, models.SQLite), Options())
+	ann := MustCreateMember(t, s, "Ann")
+	for _, slug := range []string{"ops", "go-guild", "testing"} {
+		MustCreateSpace(t, s, ann, slug, models.VisibilityOpen)
+	}
+	plan, err := s.SpaceListPlan(context.Background(), ann)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(plan, "USING INDEX spaces_by_name") || strings.Contains(plan, "TEMP B-TREE") {
+		t.Fatalf("the space list does not walk spaces_by_name:\n%s", plan)
 	}
 }
