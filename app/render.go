@@ -172,7 +172,10 @@ func (s *Server) pageView(c echo.Context, name, title string, page any) (*templa
 		return nil, view{}, fmt.Errorf("no page template %q", name)
 	}
 	v := view{Title: title, Actor: actor(c), CSRF: csrfToken(c), Path: c.Request().URL.Path, Limits: s.store.Limits(), Page: page}
-	if v.Actor.SignedIn() {
+	switch sess := session(c); {
+	case sess != nil:
+		v.Unread = sess.Unread // counted with the session, at the start of the request
+	case v.Actor.SignedIn():
 		n, err := s.store.UnreadCount(c.Request().Context(), v.Actor)
 		if err != nil {
 			return nil, view{}, err

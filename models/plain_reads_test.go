@@ -47,10 +47,11 @@ func TestThreadPlaceReadsEveryColumn(t *testing.T) {
 }
 
 // Every signed-in request reads its session or API token with its member in
-// one plain statement (memberColumns): it reads them exactly as GORM does.
+// one plain statement (memberColumns): it reads them exactly as GORM does,
+// and the session with the member's unread count.
 func TestCredentialsReadTheirMemberWhole(t *testing.T) {
 	wantFields(t, "memberColumns (models/member.go) and SessionByToken", map[reflect.Type]int{
-		reflect.TypeFor[models.Member](): 7, reflect.TypeFor[models.Session](): 9,
+		reflect.TypeFor[models.Member](): 7, reflect.TypeFor[models.Session](): 10,
 	})
 	Each(t, func(t *testing.T, d models.Dialect) {
 		s := OpenURL(t, URL(t, d), Options())
@@ -79,9 +80,42 @@ func TestCredentialsReadTheirMemberWhole(t *testing.T) {
 		if !reflect.DeepEqual(*byToken, wantMember) || !reflect.DeepEqual(*bySession, wantMember) {
 			t.Errorf("members read with a token %+v and a session %+v, not %+v", *byToken, *bySession, wantMember)
 		}
+		wantSession.Unread = 0 // not stored: ann has no notification yet
 		if !reflect.DeepEqual(*sess, wantSession) {
 			t.Errorf("session read %+v, not %+v", *sess, wantSession)
 		}
+
+		// Two replies to Ann are two unread notifications; reading one
+		// leaves one.
+		MustCreateSpace(t, s, ann, "ops", models.VisibilityOpen)
+		th, _ := MustCreateThread(t, s, ann, "ops", "Pager rota")
+		bob := MustCreateMember(t, s, "Bob")
+		MustJoin(t, s, bob, "ops")
+		MustReply(t, s, bob, th.ID, "I can take Tuesdays")
+		MustReply(t, s, bob, th.ID, "And Thursdays")
+		unread := func(want int64) {
+			t.Helper()
+			sess, _, err := s.SessionByToken(ctx, cookie)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n, err := s.UnreadCount(ctx, ann)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sess.Unread != want || n != want {
+				t.Errorf("the session counts %d unread, UnreadCount %d, want %d", sess.Unread, n, want)
+			}
+		}
+		unread(2)
+		list, _, err := s.Notifications(ctx, ann, models.Page{})
+		if err != nil || len(list) != 2 {
+			t.Fatalf("notifications %v, %v", list, err)
+		}
+		if err := s.MarkNotificationsRead(ctx, ann, []int64{list[0].ID}); err != nil {
+			t.Fatal(err)
+		}
+		unread(1)
 	})
 }
 

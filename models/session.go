@@ -25,6 +25,11 @@ type Session struct {
 	CreatedAt  time.Time
 	LastSeenAt time.Time
 	ExpiresAt  time.Time
+
+	// Unread is how many of the member's notifications were unread when
+	// SessionByToken read the session (not stored): every page's header
+	// shows it, so the session's one statement counts them too.
+	Unread int64 `gorm:"-"`
 }
 
 // sessionTouchEvery bounds how often reading a session writes its last-seen time.
@@ -67,14 +72,15 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (*Session, *Me
 	if token == "" {
 		return nil, nil, errSignInRequired
 	}
-	// Every signed-in request reads its session, so the session and its
-	// member are read in one plain statement.
+	// Every signed-in request reads its session, so the session, its
+	// member and their unread count are read in one plain statement.
 	var sess Session
 	m, err := scanMember(plain(s.db(ctx)).row(`SELECT s.id, s.token_hash, s.member_id, s.csrf_token, s.user_agent, s.ip,
-		s.created_at, s.last_seen_at, s.expires_at, `+memberColumns+`
+		s.created_at, s.last_seen_at, s.expires_at,
+		(SELECT count(*) FROM notifications n WHERE n.member_id = s.member_id AND n.read_at IS NULL), `+memberColumns+`
 		FROM sessions s JOIN members m ON m.id = s.member_id WHERE s.token_hash = ?`, hashToken(token)),
 		&sess.ID, &sess.TokenHash, &sess.MemberID, &sess.CSRFToken, &sess.UserAgent, &sess.IP,
-		&sess.CreatedAt, &sess.LastSeenAt, &sess.ExpiresAt)
+		&sess.CreatedAt, &sess.LastSeenAt, &sess.ExpiresAt, &sess.Unread)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, errSignInRequired
 	}
