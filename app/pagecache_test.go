@@ -130,10 +130,14 @@ func TestSignedInReadersShareThreadContentOnlyWithReadersLikeThem(t *testing.T) 
 		hs := httptest.NewServer(fresh)
 		t.Cleanup(hs.Close)
 		raw := storetest.MustRawSQL(t, ts.Cfg.DatabaseURL)
-		// Posts are made old, so that "3 days ago" reads the same on both servers.
+		// Posts are made old, all at one time, so that "3 days ago" reads the
+		// same on both servers. (A post's time never changes after it is
+		// written: the rendered posts kept by the first server are kept by
+		// everything else they show, not by it.)
+		old := time.Now().UTC().Add(-72 * time.Hour).Truncate(time.Second)
 		settle := func() {
 			t.Helper()
-			rawExec(t, raw, d, "UPDATE posts SET created_at = ?", time.Now().UTC().Add(-72*time.Hour))
+			rawExec(t, raw, d, "UPDATE posts SET created_at = ?", old)
 		}
 
 		ann := ts.member("Ann") // founds the space: its steward
