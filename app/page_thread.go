@@ -43,6 +43,8 @@ func (s *Server) showThread(c echo.Context, status int, page threadPage) error {
 	if plain && a.SignedIn() {
 		return s.readerThreadPage(c, id, key.cursor)
 	}
+	// A plain page here is a signed-out reader's, the same for every one of
+	// them; see pageCache.
 	shared := plain
 	// Read before the posts: live.js replays every event after it.
 	if shared {

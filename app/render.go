@@ -96,25 +96,35 @@ func (s *Server) renderPage(c echo.Context, name, title string, page any) ([]byt
 		return nil, err
 	}
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "head", v); err != nil {
-		return nil, fmt.Errorf("render %s: %w", name, err)
+	if err := execute(&buf, t, name, v, "head"); err != nil {
+		return nil, err
 	}
 	if err := s.headers.write(&buf, v); err != nil {
 		return nil, err
 	}
-	for _, part := range []string{"content", "bottom"} {
-		if err := t.ExecuteTemplate(&buf, part, v); err != nil {
-			return nil, fmt.Errorf("render %s: %w", name, err)
-		}
+	if err := execute(&buf, t, name, v, "content", "bottom"); err != nil {
+		return nil, err
 	}
 	return buf.Bytes(), nil
 }
 
+// execute writes the parts of page name's template t, in order, for v
+// (layout.html says what the parts are).
+func execute(buf *bytes.Buffer, t *template.Template, name string, v view, parts ...string) error {
+	for _, part := range parts {
+		if err := t.ExecuteTemplate(buf, part, v); err != nil {
+			return fmt.Errorf("render %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
 // sendAround sends a page of the template name made of content kept for
 // every reader like the request's (see readerContent) with the reader's
-// header (see headers) in it and their CSRF token in its holes. The page is made
-// in a buffer used again once it is sent: kept pages are sent thousands of
-// times a second, and a new 50 KB buffer for each was a tenth of their cost.
+// header (see headers) in it and their CSRF token in its holes. The page is
+// made in a buffer used again once it is sent: kept pages are sent thousands
+// of times a second, and a new 50 KB buffer for each was a tenth of their
+// cost.
 func (s *Server) sendAround(c echo.Context, name string, content *keptContent) error {
 	_, v, err := s.pageView(c, name, "", nil)
 	if err != nil {
@@ -153,13 +163,11 @@ func (s *Server) renderContent(name string, v view) (*keptContent, error) {
 	}
 	v.CSRF = s.hole
 	var head, rest bytes.Buffer
-	if err := t.ExecuteTemplate(&head, "head", v); err != nil {
-		return nil, fmt.Errorf("render %s: %w", name, err)
+	if err := execute(&head, t, name, v, "head"); err != nil {
+		return nil, err
 	}
-	for _, part := range []string{"content", "bottom"} {
-		if err := t.ExecuteTemplate(&rest, part, v); err != nil {
-			return nil, fmt.Errorf("render %s: %w", name, err)
-		}
+	if err := execute(&rest, t, name, v, "content", "bottom"); err != nil {
+		return nil, err
 	}
 	return newKeptContent(head.Bytes(), rest.Bytes(), s.hole), nil
 }
