@@ -371,3 +371,71 @@ func TestFlushersListKeepsOnlyWhatWaits(t *testing.T) {
 		}
 	}
 }
+
+// Subscribers leaving a topic from anywhere in its list (unsubscribing or
+// going away) leave every other subscriber its events, once each and in
+// order, and every place in the list known to its subscriber.
+func TestHubKeepsEveryOtherSubscriberWhenSomeLeave(t *testing.T) {
+	store := &fakeStore{}
+	h, url := serveHub(t, Config{}, store, nil)
+	const subscribers, events = 30, 5
+	socks := make([]*websocket.Conn, subscribers)
+	for i := range socks {
+		ws, _, err := websocket.DefaultDialer.Dial(url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = ws.Close() })
+		subscribe(t, ws, "thread:1")
+		socks[i] = ws
+	}
+	left := map[int]bool{}
+	for i := 0; i < subscribers; i += 3 {
+		if err := socks[i].WriteJSON(map[string]any{"op": "unsubscribe", "topic": "thread:1"}); err != nil {
+			t.Fatal(err)
+		}
+		left[i] = true
+	}
+	for i := 1; i < subscribers; i += 5 {
+		if !left[i] {
+			_ = socks[i].Close()
+			left[i] = true
+		}
+	}
+	stay := subscribers - len(left)
+	var subs []*sub
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		h.call(func() {
+			subs = nil
+			if tp := h.topics["thread:1"]; tp != nil {
+				subs = append(subs, tp.subs...)
+				for i, s := range tp.subs {
+					if s.at != i {
+						t.Errorf("subscriber %d of the list says it is at %d", i, s.at)
+					}
+				}
+			}
+		})
+		if len(subs) == stay {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d subscribers left of %d, want %d", len(subs), subscribers, stay)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	for seq := int64(1); seq <= events; seq++ {
+		store.commit(ev("thread:1", seq))
+		h.Publish([]models.Event{ev("thread:1", seq)})
+	}
+	for i, ws := range socks {
+		if left[i] {
+			continue
+		}
+		for want := int64(1); want <= events; want++ {
+			if f := nextEvent(t, ws); f.Seq != want {
+				t.Fatalf("subscriber %d: want seq %d, got %+v", i, want, f)
+			}
+		}
+	}
+}
