@@ -20,7 +20,7 @@ type topic struct {
 	public   string // as frames name it: "me" for a person's own topic
 	thread   bool
 	subs     []*sub // about in the order they subscribed (see detach)
-	last     int64 // last seq released; -1 until the first subscriber settles it
+	last     int64  // last seq released; -1 until the first subscriber settles it
 	held     map[int64]models.Event
 	gapSince time.Time
 	fetching bool
