@@ -43,11 +43,10 @@ func (s *Server) showThread(c echo.Context, status int, page threadPage) error {
 	if plain && a.SignedIn() {
 		return s.readerThreadPage(c, id, key.cursor)
 	}
-	// A plain page here is a signed-out reader's, the same for every one of
-	// them; see pageCache.
-	shared := plain
+	// A plain page from here on is a signed-out reader's, the same for every
+	// one of them; see pageCache.
 	// Read before the posts: live.js replays every event after it.
-	if shared {
+	if plain {
 		page.LiveSeq, err = s.store.ThreadStamp(ctx, a, id)
 		if err != nil {
 			return err
@@ -59,7 +58,7 @@ func (s *Server) showThread(c echo.Context, status int, page threadPage) error {
 	if page.Thread, page.Posts, page.Next, err = s.store.ReadThread(ctx, a, id, models.Page{Cursor: key.cursor}); err != nil {
 		return err
 	}
-	if !shared {
+	if !plain {
 		page.LiveSeq = page.Thread.LiveSeq // read before the posts, as live.js needs
 	}
 	for _, p := range page.Posts {
@@ -74,7 +73,7 @@ func (s *Server) showThread(c echo.Context, status int, page threadPage) error {
 	if err != nil {
 		return err
 	}
-	if shared {
+	if plain {
 		s.pages.Add(key, page.LiveSeq, body)
 	}
 	return sendPage(c, status, body)

@@ -65,15 +65,22 @@ func pageByID[T any](q *gorm.DB, c cursor, limit int, col string, desc bool, key
 	return out, next, nil
 }
 
-// pageByName reads one page of q ordered by name, ignoring case, then by id,
-// after the row that c names. key reads a row's name and id back.
-func pageByName[T any](q *gorm.DB, c cursor, limit int, nameCol, idCol string, key func(*T) (string, int64)) ([]T, string, error) {
+// byName is q ordered by name, ignoring case, then by id, from after the row
+// that c names, for one page and one row more (spaces are indexed in this
+// order: migration 00010).
+func byName(q *gorm.DB, c cursor, limit int, nameCol, idCol string) *gorm.DB {
 	lower := "lower(" + nameCol + ")"
 	if c.ID != 0 {
 		q = q.Where("("+lower+" > ? OR ("+lower+" = ? AND "+idCol+" > ?))", c.Key, c.Key, c.ID)
 	}
+	return q.Order(lower + ", " + idCol).Limit(limit + 1)
+}
+
+// pageByName reads one page of q ordered by name, ignoring case, then by id,
+// after the row that c names. key reads a row's name and id back.
+func pageByName[T any](q *gorm.DB, c cursor, limit int, nameCol, idCol string, key func(*T) (string, int64)) ([]T, string, error) {
 	var out []T
-	if err := q.Order(lower + ", " + idCol).Limit(limit + 1).Scan(&out).Error; err != nil {
+	if err := byName(q, c, limit, nameCol, idCol).Scan(&out).Error; err != nil {
 		return nil, "", err
 	}
 	next := ""

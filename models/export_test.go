@@ -86,12 +86,13 @@ func (s *Store) PostFTSForTest(ctx context.Context, query string) (string, error
 	return e.postFTS, err
 }
 
-// SpaceListPlan is SQLite's plan for a page of the space list as a sees it:
-// visibleSpaces in pageByName's order.
+// SpaceListPlan is SQLite's plan for the first page of the space list as a
+// sees it (ListSpaces' query).
 func (s *Store) SpaceListPlan(ctx context.Context, a Actor) (string, error) {
 	db := s.db(ctx)
 	var spaces []Space
-	stmt := s.visibleSpaces(db.Session(&gorm.Session{DryRun: true}), a).Order("lower(name), id").Limit(31).Find(&spaces).Statement
+	q := s.visibleSpaces(db.Session(&gorm.Session{DryRun: true}), a)
+	stmt := byName(q, cursor{}, s.limits.pageSize(0), "name", "id").Find(&spaces).Statement
 	rows, err := db.Raw("EXPLAIN QUERY PLAN "+stmt.SQL.String(), stmt.Vars...).Rows()
 	if err != nil {
 		return "", err

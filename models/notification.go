@@ -123,12 +123,16 @@ func (s *Store) UnreadCount(ctx context.Context, a Actor) (int64, error) {
 	if !a.SignedIn() {
 		return 0, nil
 	}
-	// Every signed-in page counts them for its header: a plain statement,
-	// as GORM's Count cost twice SQLite's own work.
+	// A plain statement: GORM's Count cost twice SQLite's own work.
 	var n int64
-	err := plain(s.db(ctx)).row(`SELECT count(*) FROM notifications WHERE member_id = ? AND read_at IS NULL`, a.ID).Scan(&n)
+	err := plain(s.db(ctx)).row(`SELECT `+unreadOf+`?)`, a.ID).Scan(&n)
 	return n, err
 }
+
+// unreadOf counts a member's unread notifications: the member's id follows
+// it, then a closing parenthesis. Every signed-in page shows the count, read
+// with the session (SessionByToken) or by UnreadCount.
+const unreadOf = `(SELECT count(*) FROM notifications n WHERE n.read_at IS NULL AND n.member_id = `
 
 // MarkNotificationsRead marks the given notifications of the actor read, or
 // all of them when ids is empty. Ids of other people's notifications change

@@ -77,7 +77,7 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (*Session, *Me
 	var sess Session
 	m, err := scanMember(plain(s.db(ctx)).row(`SELECT s.id, s.token_hash, s.member_id, s.csrf_token, s.user_agent, s.ip,
 		s.created_at, s.last_seen_at, s.expires_at,
-		(SELECT count(*) FROM notifications n WHERE n.member_id = s.member_id AND n.read_at IS NULL), `+memberColumns+`
+		`+unreadOf+`s.member_id), `+memberColumns+`
 		FROM sessions s JOIN members m ON m.id = s.member_id WHERE s.token_hash = ?`, hashToken(token)),
 		&sess.ID, &sess.TokenHash, &sess.MemberID, &sess.CSRFToken, &sess.UserAgent, &sess.IP,
 		&sess.CreatedAt, &sess.LastSeenAt, &sess.ExpiresAt, &sess.Unread)

@@ -131,6 +131,40 @@ func subscribe(t *testing.T, ws *websocket.Conn, topic string) {
 	}
 }
 
+// subscribers opens n websockets to url, each following topic.
+func subscribers(t *testing.T, url string, n int, topic string) []*websocket.Conn {
+	t.Helper()
+	socks := make([]*websocket.Conn, n)
+	for i := range socks {
+		ws, _, err := websocket.DefaultDialer.Dial(url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = ws.Close() })
+		subscribe(t, ws, topic)
+		socks[i] = ws
+	}
+	return socks
+}
+
+// publishSeqs commits and publishes events 1 to n of topic, in order.
+func publishSeqs(h *Hub, store *fakeStore, topic string, n int64) {
+	for seq := int64(1); seq <= n; seq++ {
+		store.commit(ev(topic, seq))
+		h.Publish([]models.Event{ev(topic, seq)})
+	}
+}
+
+// wantSeqs reads events 1 to n, in order, from subscriber i's socket.
+func wantSeqs(t *testing.T, i int, ws *websocket.Conn, n int64) {
+	t.Helper()
+	for want := int64(1); want <= n; want++ {
+		if f := nextEvent(t, ws); f.Seq != want {
+			t.Fatalf("subscriber %d: want seq %d, got %+v", i, want, f)
+		}
+	}
+}
+
 // nextEvent skips presence counts.
 func nextEvent(t *testing.T, ws *websocket.Conn) testFrame {
 	t.Helper()
@@ -222,27 +256,11 @@ func TestHubCutsOnMembershipEnded(t *testing.T) {
 func TestHubFansOutInOrderAndAnswersPingsAndCloses(t *testing.T) {
 	store := &fakeStore{}
 	h, url := serveHub(t, Config{Flushers: 3}, store, nil)
-	const subscribers, events = 50, 40
-	socks := make([]*websocket.Conn, subscribers)
-	for i := range socks {
-		ws, _, err := websocket.DefaultDialer.Dial(url, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = ws.Close() })
-		subscribe(t, ws, "thread:1")
-		socks[i] = ws
-	}
-	for seq := int64(1); seq <= events; seq++ {
-		store.commit(ev("thread:1", seq))
-		h.Publish([]models.Event{ev("thread:1", seq)})
-	}
+	const n, events = 50, 40
+	socks := subscribers(t, url, n, "thread:1")
+	publishSeqs(h, store, "thread:1", events)
 	for i, ws := range socks {
-		for want := int64(1); want <= events; want++ {
-			if f := nextEvent(t, ws); f.Seq != want {
-				t.Fatalf("subscriber %d: want seq %d, got %+v", i, want, f)
-			}
-		}
+		wantSeqs(t, i, ws, events)
 	}
 
 	// The pong ends the read: gorilla handles it within ReadMessage.
@@ -378,31 +396,22 @@ func TestFlushersListKeepsOnlyWhatWaits(t *testing.T) {
 func TestHubKeepsEveryOtherSubscriberWhenSomeLeave(t *testing.T) {
 	store := &fakeStore{}
 	h, url := serveHub(t, Config{}, store, nil)
-	const subscribers, events = 30, 5
-	socks := make([]*websocket.Conn, subscribers)
-	for i := range socks {
-		ws, _, err := websocket.DefaultDialer.Dial(url, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = ws.Close() })
-		subscribe(t, ws, "thread:1")
-		socks[i] = ws
-	}
+	const n, events = 30, 5
+	socks := subscribers(t, url, n, "thread:1")
 	left := map[int]bool{}
-	for i := 0; i < subscribers; i += 3 {
+	for i := 0; i < n; i += 3 {
 		if err := socks[i].WriteJSON(map[string]any{"op": "unsubscribe", "topic": "thread:1"}); err != nil {
 			t.Fatal(err)
 		}
 		left[i] = true
 	}
-	for i := 1; i < subscribers; i += 5 {
+	for i := 1; i < n; i += 5 {
 		if !left[i] {
 			_ = socks[i].Close()
 			left[i] = true
 		}
 	}
-	stay := subscribers - len(left)
+	stay := n - len(left)
 	var subs []*sub
 	for deadline := time.Now().Add(5 * time.Second); ; {
 		h.call(func() {
@@ -420,22 +429,14 @@ func TestHubKeepsEveryOtherSubscriberWhenSomeLeave(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%d subscribers left of %d, want %d", len(subs), subscribers, stay)
+			t.Fatalf("%d subscribers left of %d, want %d", len(subs), n, stay)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	for seq := int64(1); seq <= events; seq++ {
-		store.commit(ev("thread:1", seq))
-		h.Publish([]models.Event{ev("thread:1", seq)})
-	}
+	publishSeqs(h, store, "thread:1", events)
 	for i, ws := range socks {
-		if left[i] {
-			continue
-		}
-		for want := int64(1); want <= events; want++ {
-			if f := nextEvent(t, ws); f.Seq != want {
-				t.Fatalf("subscriber %d: want seq %d, got %+v", i, want, f)
-			}
+		if !left[i] {
+			wantSeqs(t, i, ws, events)
 		}
 	}
 }
