@@ -20,7 +20,7 @@ import (
 // queues frames and only the hub closes it.
 type conn struct {
 	ws    *websocket.Conn
-	raw   syscall.RawConn // the socket, for writes that must not wait; nil if it has none
+	out   *nowWriter // writes to the socket that must not wait; nil if it has no system socket
 	actor models.Actor
 
 	mu       sync.Mutex
@@ -70,7 +70,9 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, a models.Actor) {
 	}
 	c := &conn{ws: ws, actor: a, subs: map[string]*sub{}}
 	if sc, ok := ws.NetConn().(syscall.Conn); ok {
-		c.raw, _ = sc.SyscallConn()
+		if rc, err := sc.SyscallConn(); err == nil {
+			c.out = newNowWriter(rc)
+		}
 	}
 	if !h.call(func() { h.register(c) }) {
 		_ = ws.WriteControl(websocket.CloseMessage,

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -125,7 +126,7 @@ func (h *Hub) flushNow(c *conn) {
 		c.queue[0] = nil
 		c.queue = c.queue[1:]
 		c.mu.Unlock()
-		n, err := tryWrite(c.raw, b)
+		n, err := c.out.try(b)
 		if err != nil {
 			h.fail(c)
 			return
@@ -197,29 +198,64 @@ func (h *Hub) fail(c *conn) {
 	h.writers.Done()
 }
 
-// tryWrite writes as much of b as the socket takes now, without waiting.
-// A socket without a system handle takes nothing this way.
-func tryWrite(rc syscall.RawConn, b []byte) (int, error) {
-	if rc == nil {
+// nowWriter writes to one socket without waiting. A connection has one,
+// made with it: the function RawConn.Write is handed is made once here, as
+// is the state it keeps, rather than a closure allocated at every write.
+// Only the flusher that owns c's writes uses it.
+type nowWriter struct {
+	rc    syscall.RawConn
+	write func(fd uintptr) bool
+	b     []byte // what is being written
+	n     int    // how much of b the socket took
+	err   error  // why it took no more, unless it was full
+}
+
+func newNowWriter(rc syscall.RawConn) *nowWriter {
+	w := &nowWriter{rc: rc}
+	w.write = w.writeFD
+	return w
+}
+
+// try writes as much of b as the socket takes now. A connection without a
+// system socket (nil) takes nothing this way.
+func (w *nowWriter) try(b []byte) (int, error) {
+	if w == nil {
 		return 0, nil
 	}
-	n := 0
-	var werr error
-	err := rc.Write(func(fd uintptr) bool {
-		for n < len(b) {
-			m, err := unix.Write(int(fd), b[n:]) //nolint:gosec // G115: a file descriptor fits an int
-			if errors.Is(err, unix.EINTR) {
-				continue
-			}
-			if err != nil {
-				if !errors.Is(err, unix.EAGAIN) {
-					werr = err
-				}
-				break
-			}
-			n += m
-		}
-		return true // never wait here; flushWaiting does
-	})
+	w.b, w.n, w.err = b, 0, nil
+	err := w.rc.Write(w.write)
+	n, werr := w.n, w.err
+	w.b, w.err = nil, nil
 	return n, errors.Join(err, werr)
+}
+
+func (w *nowWriter) writeFD(fd uintptr) bool {
+	for w.n < len(w.b) {
+		m, err := writeNow(fd, w.b[w.n:])
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil {
+			if !errors.Is(err, unix.EAGAIN) {
+				w.err = err
+			}
+			break
+		}
+		w.n += m
+	}
+	return true // never wait here; flushWaiting does
+}
+
+// writeNow is write(2) on a non-blocking socket, made as a raw system call:
+// it returns at once, full socket or not, so Go's scheduler need not be told
+// that the thread may block (unix.Write tells it, before and after every
+// call). Told, it would count a flusher writing thousands of sockets in a row
+// as a thread stuck in system calls, and hand its processor to another thread
+// again and again (sysmon's retake).
+func writeNow(fd uintptr, b []byte) (int, error) {
+	n, _, errno := unix.RawSyscall(unix.SYS_WRITE, fd, uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(len(b))) //nolint:gosec // G103: the buffer's address, for the call
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(n), nil //nolint:gosec // G115: write returns at most len(b)
 }

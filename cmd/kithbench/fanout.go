@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"math"
 	"net/http"
 	"os"
 	"slices"
@@ -25,6 +27,13 @@ type fanoutResult struct {
 	heapPerConnKB                 float64       // Go heap in use + stacks per idle socket (kith only)
 	p50, p99, toLast              time.Duration // to each frame's arrival on its socket
 	readP99                       time.Duration // to the measuring side's read of it
+	perReply                      []replyTimes
+}
+
+// replyTimes is one reply's delivery, each time from sending its request.
+type replyTimes struct {
+	answered    time.Duration // the reply's request was answered
+	first, last time.Duration // its frame arrived on the first and on the last socket
 }
 
 // fanTarget is a server to measure fan-out on: kith, or the bare websocket
@@ -145,7 +154,7 @@ func fanout(ctx context.Context, t fanTarget, n, replies int) (fanoutResult, err
 			fmt.Fprintln(os.Stderr, "kithbench: reading the subscribers:", err)
 		}
 	}()
-	sent := make([]time.Time, replies)
+	sent, answered := make([]time.Time, replies), make([]time.Duration, replies)
 	profiled := t.profile(3 * time.Second)
 	defer func() { <-profiled }()
 	for p := range replies {
@@ -153,6 +162,7 @@ func fanout(ctx context.Context, t fanTarget, n, replies int) (fanoutResult, err
 		if err := t.reply(p); err != nil {
 			return res, err
 		}
+		answered[p] = time.Since(sent[p])
 		deadline := time.Now().Add(10 * time.Second)
 		for received.Load() < int64((p+1)*n) && time.Now().Before(deadline) {
 			time.Sleep(time.Millisecond)
@@ -162,12 +172,14 @@ func fanout(ctx context.Context, t fanTarget, n, replies int) (fanoutResult, err
 	var lastSum time.Duration
 	for p := range replies {
 		var last time.Duration
+		first := time.Duration(math.MaxInt64)
 		for i := range n {
 			if arrivals[p][i].IsZero() {
 				res.missing++
 				continue
 			}
 			d := arrivals[p][i].Sub(sent[p])
+			first = min(first, d)
 			all = append(all, d)
 			read = append(read, reads[p][i].Sub(sent[p]))
 			last = max(last, d)
@@ -176,6 +188,7 @@ func fanout(ctx context.Context, t fanTarget, n, replies int) (fanoutResult, err
 			}
 		}
 		lastSum += last
+		res.perReply = append(res.perReply, replyTimes{answered: answered[p], first: first, last: last})
 	}
 	res.p50, res.p99 = percentiles(all)
 	res.createdP50, res.createdP99 = percentiles(fromCreated)
@@ -206,4 +219,11 @@ func (s *server) heapAndStacks() int64 {
 		return 0
 	}
 	return vars.Memstats.HeapInuse + vars.Memstats.StackInuse
+}
+
+// printReplies lists each reply's times, in milliseconds from sending it.
+func printReplies(w io.Writer, rs []replyTimes) {
+	for p, r := range rs {
+		fmt.Fprintf(w, "    reply %2d: answered %7s  first %7s  last %7s\n", p, ms(r.answered), ms(r.first), ms(r.last))
+	}
 }

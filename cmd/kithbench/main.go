@@ -43,6 +43,8 @@ type options struct {
 	replies                         int
 	scenarios                       string
 	profile                         string
+	serverLog                       string
+	eachReply                       bool
 }
 
 func main() {
@@ -81,6 +83,8 @@ func run(ctx context.Context, args []string) error {
 	fs.IntVar(&o.replies, "replies", 30, "replies sent in each fan-out measurement")
 	fs.StringVar(&o.scenarios, "scenarios", "all", "comma-separated scenarios to run: ceiling,home,space,thread-out,thread-in,thread-json,post,search,fanout")
 	fs.StringVar(&o.profile, "profile", "", "save the server's CPU profile of each scenario in this directory")
+	fs.StringVar(&o.serverLog, "server-log", "", "write kith's output to this file, each line stamped with the time (e.g. for GODEBUG=gctrace=1)")
+	fs.BoolVar(&o.eachReply, "each-reply", false, "print every fan-out reply's times: its request answered, its first and last arrival")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -196,6 +200,9 @@ func run(ctx context.Context, args []string) error {
 			}
 			fans = append(fans, r)
 			fmt.Fprintf(os.Stderr, "  fan-out to %d: p99 %s ms, %.1f KB per idle socket\n", n, ms(r.p99), r.perConnKB)
+			if o.eachReply {
+				printReplies(os.Stderr, r.perReply)
+			}
 			if want("ceiling") {
 				b, err := ceilingFanout(ctx, n, o.replies, r.frameBytes)
 				if err != nil {
@@ -203,6 +210,9 @@ func run(ctx context.Context, args []string) error {
 				}
 				bare = append(bare, b)
 				fmt.Fprintf(os.Stderr, "  fan-out ceiling, %d: p99 %s ms\n", n, ms(b.p99))
+				if o.eachReply {
+					printReplies(os.Stderr, b.perReply)
+				}
 			}
 		}
 	}

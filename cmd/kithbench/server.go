@@ -176,6 +176,32 @@ type server struct {
 	debug   string
 	started time.Duration // from exec to the first answered /healthz
 	log     bytes.Buffer
+	logFile *os.File // --server-log; nil without it
+}
+
+// stampedLines writes each line it is given to w after the time it was
+// written, to the microsecond.
+type stampedLines struct {
+	w       io.Writer
+	midLine bool
+}
+
+func (s *stampedLines) Write(b []byte) (int, error) {
+	var out []byte
+	for _, c := range b {
+		if !s.midLine {
+			out = time.Now().AppendFormat(out, "15:04:05.000000 ")
+			s.midLine = true
+		}
+		out = append(out, c)
+		if c == '\n' {
+			s.midLine = false
+		}
+	}
+	if _, err := s.w.Write(out); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }
 
 func freeAddr() (string, error) {
@@ -208,6 +234,15 @@ func start(ctx context.Context, o options, ds *dataset) (*server, error) {
 	s := &server{url: "http://" + addr, debug: "http://" + debug}
 	s.cmd = exec.CommandContext(ctx, o.kith, args...)
 	s.cmd.Stdout, s.cmd.Stderr = &s.log, &s.log
+	if o.serverLog != "" {
+		f, err := os.Create(o.serverLog)
+		if err != nil {
+			return nil, err
+		}
+		s.logFile = f
+		w := io.MultiWriter(&s.log, &stampedLines{w: f})
+		s.cmd.Stdout, s.cmd.Stderr = w, w
+	}
 	s.cmd.Cancel = func() error { return s.cmd.Process.Signal(syscall.SIGTERM) }
 	t0 := time.Now()
 	if err := s.cmd.Start(); err != nil {
@@ -246,6 +281,9 @@ func (s *server) stop() {
 	case <-done:
 	case <-time.After(30 * time.Second):
 		_ = s.cmd.Process.Kill()
+	}
+	if s.logFile != nil {
+		_ = s.logFile.Close()
 	}
 }
 
