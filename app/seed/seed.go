@@ -75,6 +75,11 @@ func Run(ctx context.Context, store *models.Store, o Options) (*Summary, error) 
 			return nil, err
 		}
 	}
+	o.Progress("settling the indexes", 0, 1)
+	if err := store.SettleImport(ctx); err != nil {
+		return nil, err
+	}
+	o.Progress("settling the indexes", 1, 1)
 	return &s.sum, nil
 }
 

@@ -108,6 +108,13 @@ func TestSeed(t *testing.T) {
 			if n := count(`SELECT count(*) FROM search_posts`); n != 3000 {
 				t.Errorf("%d seeded posts in the search index, want 3000", n)
 			}
+			// Each index is one segment, not batches' segments left for
+			// people's writes to merge.
+			for _, table := range []string{"search_posts", "search_threads", "search_spaces"} {
+				if n := count(`SELECT count(DISTINCT segid) FROM ` + table + `_idx`); n != 1 {
+					t.Errorf("%s has %d segments after seeding, want 1", table, n)
+				}
+			}
 		}
 		found, _, err := s.Search(ctx, models.ActorOf(m), models.SearchRequest{Query: "latency", Sort: models.SortNew})
 		if err != nil {
