@@ -50,6 +50,7 @@ type Config struct {
 	PasswordCost       int
 	SQLiteMmapMB       int64         // MiB of the SQLite file memory-mapped; 0: none
 	SQLiteCacheMB      int64         // MiB of page cache per reading SQLite connection; 0: SQLite's default
+	SQLiteWALPages     int           // pages of write-ahead log at which a commit checkpoints it itself
 	RenderCachePosts   int           // rendered posts kept for thread pages; 0: none
 	PageCachePages     int           // signed-out thread pages kept; 0: none
 	PageCacheTTL       time.Duration // how long a kept page may be sent while its thread has no new event
@@ -139,6 +140,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, env Lookup) {
 	r.duration(&c.SessionTTL, "session-ttl", "KITH_SESSION_TTL", 30*24*time.Hour, "how long a browser stays signed in")
 	r.str(&c.SecureCookies, "secure-cookies", "KITH_SECURE_COOKIES", "auto", "mark cookies Secure: auto (when the base URL is https), always or never")
 	r.int64(&c.SQLiteCacheMB, "sqlite-cache-mb", "KITH_SQLITE_CACHE_MB", 32, "MiB of page cache each reading SQLite connection may fill (0: SQLite's default, 2); filled as pages are read, so idle memory does not grow")
+	r.integer(&c.SQLiteWALPages, "sqlite-wal-pages", "KITH_SQLITE_WAL_PAGES", models.DefaultSQLiteWALPages, "pages (4 KiB) SQLite's write-ahead log may grow to before a commit copies it into the database itself; kith copies it sooner, in the background")
 	r.int64(&c.SQLiteMmapMB, "sqlite-mmap-mb", "KITH_SQLITE_MMAP_MB", 0, "MiB of the SQLite database file read through memory mapping (0: none); mapped pages show in the resident set")
 	r.integer(&c.RenderCachePosts, "render-cache-posts", "KITH_RENDER_CACHE_POSTS", 5000, "rendered posts kept in memory for thread pages (0: none)")
 	r.integer(&c.PageCachePages, "page-cache-pages", "KITH_PAGE_CACHE_PAGES", 500, "thread pages kept in memory as signed-out readers see them (0: none)")
@@ -231,7 +233,7 @@ func (c *Config) Validate() error {
 		"signups-per-hour": c.SignupsPerHour, "logins-per-minute": c.LoginsPerMinute, "tokens-per-minute": c.TokensPerMinute,
 		"max-search-chars": c.MaxSearchChars, "searches-per-minute": c.SearchesPerMinute, "search-candidates": c.SearchCandidates, "search-phrases": c.SearchPhrases,
 		"live-send-queue": c.LiveSendQueue, "live-replay-limit": c.LiveReplayLimit, "live-max-subscriptions": c.LiveMaxSubscriptions,
-		"events-max-per-topic": c.EventsMaxPerTopic, "search-prefix-terms": c.SearchPrefixTerms, "gc-percent": c.GCPercent,
+		"events-max-per-topic": c.EventsMaxPerTopic, "search-prefix-terms": c.SearchPrefixTerms, "gc-percent": c.GCPercent, "sqlite-wal-pages": c.SQLiteWALPages,
 	} {
 		if v <= 0 {
 			errs = append(errs, fmt.Errorf("%s must be positive, not %d", name, v))
@@ -291,6 +293,7 @@ func (c *Config) StoreOptions() models.Options {
 		PasswordCost:    c.PasswordCost,
 		SQLiteMmapBytes: c.SQLiteMmapMB << 20,
 		SQLiteCacheKiB:  c.SQLiteCacheMB << 10,
+		SQLiteWALPages:  c.SQLiteWALPages,
 		SearchPhrases:   c.SearchPhrases,
 		SearchPhraseTTL: c.SearchPhraseTTL,
 		PostPages:       c.postPages(),

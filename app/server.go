@@ -99,7 +99,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if _, set := os.LookupEnv("GOGC"); !set {
 		debug.SetGCPercent(cfg.GCPercent)
 	}
-	store, err := OpenStore(ctx, cfg)
+	store, err := OpenStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -116,9 +116,12 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 }
 
 // OpenStore opens and migrates the configured database, and checks that the
-// schema has everything the models need.
-func OpenStore(ctx context.Context, cfg Config) (*models.Store, error) {
-	store, err := models.Open(ctx, cfg.DatabaseURL, cfg.StoreOptions())
+// schema has everything the models need. The store's background work
+// reports its failures to log.
+func OpenStore(ctx context.Context, cfg Config, log *slog.Logger) (*models.Store, error) {
+	opts := cfg.StoreOptions()
+	opts.Log = log
+	store, err := models.Open(ctx, cfg.DatabaseURL, opts)
 	if err != nil {
 		return nil, err
 	}

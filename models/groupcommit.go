@@ -115,6 +115,9 @@ func (s *Store) commitGroup(batch []*writeOp) {
 	if err == nil && len(buf.written) > 0 && s.publish != nil {
 		s.publish(buf.written)
 	}
+	if err == nil && s.checkpoints != nil {
+		s.checkpoints.committed()
+	}
 	for i, op := range batch {
 		if errs[i] == nil {
 			errs[i] = err

@@ -2,8 +2,12 @@ package models_test
 
 import (
 	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"kith/models"
 	. "kith/models/storetest"
@@ -39,5 +43,48 @@ func TestSpaceListsWalkTheirIndex(t *testing.T) {
 	}
 	if !strings.Contains(plan, "USING INDEX spaces_by_name") || strings.Contains(plan, "TEMP B-TREE") {
 		t.Fatalf("the space list does not walk spaces_by_name:\n%s", plan)
+	}
+}
+
+// A write reaches the database file itself soon after it commits, copied
+// there from the write-ahead log in the background (checkpoint.go), long
+// before the log holds the pages at which the writer would copy it inside a
+// commit. The file is read alone, as a copy without its log.
+func TestCommitsReachTheDatabaseFileInTheBackground(t *testing.T) {
+	url := URL(t, models.SQLite)
+	path := strings.TrimPrefix(url, "sqlite:")
+	s := OpenURL(t, url, Options())
+	ann := MustCreateMember(t, s, "Ann")
+	MustCreateSpace(t, s, ann, "ops", models.VisibilityOpen)
+	th, _ := MustCreateThread(t, s, ann, "ops", "Checkpointed")
+
+	alone := filepath.Join(t.TempDir(), "alone.db")
+	titles := func() (int, error) {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return 0, err
+		}
+		if err := os.WriteFile(alone, b, 0o600); err != nil {
+			return 0, err
+		}
+		db, err := sql.Open("sqlite3", "file:"+alone+"?mode=ro")
+		if err != nil {
+			return 0, err
+		}
+		defer db.Close()
+		var n int
+		err = db.QueryRow("SELECT count(*) FROM threads WHERE id = ? AND title = 'Checkpointed'", th.ID).Scan(&n)
+		return n, err
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		n, err := titles()
+		if err == nil && n == 1 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("5 s after its commit, the database file alone holds %d of the new thread (%v)", n, err)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

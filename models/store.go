@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -67,6 +68,8 @@ type Store struct {
 	postDF  *kept.Cache[string, int64] // posts holding each search phrase (SQLite; see postFrequencies)
 
 	postPages postPages // pages of threads' posts, by the thread's stamp (see ReadThread)
+
+	checkpoints *checkpointer // SQLite's write-ahead log, copied in the background (see checkpoint.go)
 }
 
 // Options configure a Store. The zero value means the defaults.
@@ -97,6 +100,13 @@ type Options struct {
 	// 0 means the defaults, a negative number none.
 	PostPages   int
 	PostPageTTL time.Duration
+	// SQLiteWALPages is how large SQLite's write-ahead log may grow, in pages,
+	// before the connection that writes copies it into the database file
+	// itself, inside a commit; kith copies it sooner, in the background (see
+	// checkpoint.go). 0 means DefaultSQLiteWALPages.
+	SQLiteWALPages int
+	// Log hears of failures of background work; nil means they are dropped.
+	Log *slog.Logger
 }
 
 // Defaults of Options.
@@ -105,6 +115,7 @@ const (
 	DefaultSearchPhraseTTL = 10 * time.Minute
 	DefaultPostPages       = 200
 	DefaultPostPageTTL     = 10 * time.Second
+	DefaultSQLiteWALPages  = 10000
 )
 
 // Open connects to the database named by rawURL: "sqlite:PATH" (or a bare path)
@@ -171,18 +182,37 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		if err := ftsterms.Register(); err != nil {
 			return nil, err
 		}
-		pragmas := sqlitePragmas{mmapBytes: max(opts.SQLiteMmapBytes, 0)}
+		if opts.SQLiteWALPages <= 0 {
+			opts.SQLiteWALPages = DefaultSQLiteWALPages
+		}
+		log := opts.Log
+		if log == nil {
+			log = slog.New(slog.DiscardHandler)
+		}
+		pragmas := sqlitePragmas{mmapBytes: max(opts.SQLiteMmapBytes, 0), walPages: opts.SQLiteWALPages}
 		write, err := openSQLite(ctx, path, cfg, "immediate", 1, pragmas)
 		if err != nil {
+			return nil, err
+		}
+		checkpoints, err := openSQLite(ctx, path, cfg, "deferred", 1, pragmas)
+		if err != nil {
+			closeGorm(write)
+			return nil, err
+		}
+		checkpointDB, err := checkpoints.DB()
+		if err != nil {
+			closeGorm(write)
 			return nil, err
 		}
 		pragmas.cacheKiB = max(opts.SQLiteCacheKiB, 0)
 		read, err := openSQLite(ctx, path, cfg, "deferred", 2*runtime.GOMAXPROCS(0), pragmas)
 		if err != nil {
 			closeGorm(write)
+			closeGorm(checkpoints)
 			return nil, err
 		}
 		s.read, s.write, s.dialect = read, write, SQLite
+		s.checkpoints = startCheckpointer(checkpointDB, log)
 	}
 	return s, nil
 }
@@ -205,16 +235,18 @@ func sqliteDSN(path, txlock string) string {
 type sqlitePragmas struct {
 	mmapBytes int64 // bytes of the file memory-mapped
 	cacheKiB  int64 // the page cache; 0: SQLite's default
+	walPages  int   // the write-ahead log's size at which a commit checkpoints it
 }
 
 // sqliteDriver returns the name of mattn's driver registered with the
 // pragmas a DSN cannot carry, set on every new connection: mmap bytes of the
-// file memory-mapped, the page cache, and temporary b-trees in memory.
+// file memory-mapped, the page cache, temporary b-trees in memory, and the
+// automatic checkpoint's threshold.
 func sqliteDriver(p sqlitePragmas) string {
-	name := fmt.Sprintf("sqlite3_kith_mmap%d_cache%d", p.mmapBytes, p.cacheKiB)
+	name := fmt.Sprintf("sqlite3_kith_mmap%d_cache%d_wal%d", p.mmapBytes, p.cacheKiB, p.walPages)
 	sqliteDrivers.Do(name, func() {
 		sql.Register(name, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
-			pragmas := fmt.Sprintf("PRAGMA mmap_size = %d; PRAGMA temp_store = MEMORY", p.mmapBytes)
+			pragmas := fmt.Sprintf("PRAGMA mmap_size = %d; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = %d", p.mmapBytes, p.walPages)
 			if p.cacheKiB > 0 {
 				pragmas += fmt.Sprintf("; PRAGMA cache_size = -%d", p.cacheKiB)
 			}
@@ -277,6 +309,13 @@ func checkSQLitePragmas(ctx context.Context, db *sql.DB, p sqlitePragmas) error 
 	if p.cacheKiB > 0 && cache != -p.cacheKiB {
 		return fmt.Errorf("sqlite page cache not in effect (cache_size=%d, want %d)", cache, -p.cacheKiB)
 	}
+	var walPages int
+	if err := db.QueryRowContext(ctx, "PRAGMA wal_autocheckpoint").Scan(&walPages); err != nil {
+		return err
+	}
+	if p.walPages > 0 && walPages != p.walPages {
+		return fmt.Errorf("sqlite checkpoint threshold not in effect (wal_autocheckpoint=%d, want %d)", walPages, p.walPages)
+	}
 	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&journal); err != nil {
 		return err
 	}
@@ -320,6 +359,9 @@ func (s *Store) Limits() Limits { return s.limits }
 
 // Close closes the database pools.
 func (s *Store) Close() error {
+	if s.checkpoints != nil {
+		s.checkpoints.close()
+	}
 	closeGorm(s.read)
 	if s.write != s.read {
 		closeGorm(s.write)

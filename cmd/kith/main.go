@@ -67,7 +67,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		store, err := app.OpenStore(ctx, cfg)
+		store, err := app.OpenStore(ctx, cfg, newLogger(cfg, stderr))
 		if err != nil {
 			return err
 		}
@@ -126,7 +126,7 @@ func adminCreate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	store, err := app.OpenStore(ctx, cfg)
+	store, err := app.OpenStore(ctx, cfg, newLogger(cfg, stderr))
 	if err != nil {
 		return err
 	}

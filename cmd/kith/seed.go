@@ -26,7 +26,7 @@ func seedCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	store, err := app.OpenStore(ctx, cfg)
+	store, err := app.OpenStore(ctx, cfg, newLogger(cfg, stderr))
 	if err != nil {
 		return err
 	}
