@@ -12,10 +12,12 @@ import (
 // the COMMIT that takes the log past a threshold: that commit, every write
 // queued behind it, and the live events of its transaction wait for the copy
 // and its fsyncs (25 ms here, for one reply in thirty of the fan-out
-// benchmark). kith turns it into a backstop instead (Options.SQLiteWALPages,
-// a size the log reaches only if the background falls behind) and
-// checkpoints from a connection of its own soon after commits, while the
-// writer goes on: a checkpoint takes no write lock.
+// benchmark). kith checkpoints from a connection of its own soon after
+// commits, while the writer goes on (a checkpoint takes no write lock), and
+// keeps the writer's own as a backstop (Options.SQLiteWALPages). The log
+// starts again from its beginning only after a checkpoint copied all of it:
+// under writing that never pauses it grows to the backstop, whose commit
+// then copies only what the background has not.
 type checkpointer struct {
 	db   *sql.DB // one connection, for checkpoints only
 	log  *slog.Logger
