@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"runtime"
@@ -139,43 +140,59 @@ func (r *epollReader) run(stop <-chan struct{}, arrivals, reads [][]time.Time, c
 				data = append(st, data...)
 				delete(r.stash, fd)
 			}
-			for len(data) >= 2 {
-				size, head := int(data[1]&0x7f), 2
-				switch size {
-				case 126:
-					if len(data) < 4 {
-						size = -1
-						break
+			conn := r.byFD[fd]
+			data, err = splitFrames(data, func(payload []byte, size int) {
+				k := bytes.Index(payload, marker)
+				if k < 0 {
+					return
+				}
+				rest := payload[k+len(marker):]
+				end := bytes.IndexByte(rest, '"')
+				if end <= 0 {
+					return
+				}
+				if idx, err := strconv.Atoi(string(rest[:end])); err == nil && idx >= 0 && idx < len(arrivals) {
+					if created[idx].IsZero() {
+						created[idx] = timeAfter(payload, createdAt)
 					}
-					size, head = int(data[2])<<8|int(data[3]), 4
-				case 127:
-					return fmt.Errorf("a frame of more than 64 KB")
+					arrivals[idx][conn] = at
+					reads[idx][conn] = read
+					received.Add(1)
+					r.frameBytes.Store(int64(size))
 				}
-				if size < 0 || len(data) < head+size {
-					break
-				}
-				payload := data[head : head+size]
-				if k := bytes.Index(payload, marker); k >= 0 {
-					rest := payload[k+len(marker):]
-					if end := bytes.IndexByte(rest, '"'); end > 0 {
-						if idx, err := strconv.Atoi(string(rest[:end])); err == nil && idx >= 0 && idx < len(arrivals) {
-							if created[idx].IsZero() {
-								created[idx] = timeAfter(payload, createdAt)
-							}
-							arrivals[idx][r.byFD[fd]] = at
-							reads[idx][r.byFD[fd]] = read
-							received.Add(1)
-							r.frameBytes.Store(int64(head + size))
-						}
-					}
-				}
-				data = data[head+size:]
+			})
+			if err != nil {
+				return err
 			}
 			if len(data) > 0 {
 				r.stash[fd] = append([]byte(nil), data...)
 			}
 		}
 	}
+}
+
+// splitFrames calls each with the payload and the whole size (header
+// included) of every complete frame at the start of data, and returns what
+// is left: the start of a frame that a later read completes.
+func splitFrames(data []byte, each func(payload []byte, size int)) ([]byte, error) {
+	for len(data) >= 2 {
+		size, head := int(data[1]&0x7f), 2
+		switch size {
+		case 126:
+			if len(data) < 4 {
+				return data, nil
+			}
+			size, head = int(binary.BigEndian.Uint16(data[2:4])), 4
+		case 127:
+			return nil, errors.New("a frame of more than 64 KB")
+		}
+		if len(data) < head+size {
+			return data, nil
+		}
+		each(data[head:head+size], head+size)
+		data = data[head+size:]
+	}
+	return data, nil
 }
 
 // timeAfter parses the RFC 3339 time quoted after key in payload; zero if
