@@ -48,6 +48,7 @@ type Config struct {
 	SessionTTL         time.Duration
 	SecureCookies      string // "auto", "always" or "never"
 	PasswordCost       int
+	GCPercent          int           // Go's garbage collection target (GOGC), unless GOGC is set
 	SQLiteMmapMB       int64         // MiB of the SQLite file memory-mapped; 0: none
 	SQLiteCacheMB      int64         // MiB of page cache per reading SQLite connection; 0: SQLite's default
 	SQLiteWALPages     int           // pages of write-ahead log at which a commit checkpoints it itself
@@ -85,7 +86,6 @@ type Config struct {
 
 	LiveSendQueue        int           // frames queued per websocket before it counts as slow and is closed
 	LiveFlushers         int           // goroutines writing to live sockets that take a frame at once; 0: one per CPU
-	GCPercent            int           // Go's garbage collection target (GOGC), unless GOGC is set
 	LiveMaxMessageBytes  int64         // largest message a websocket client may send
 	LivePingInterval     time.Duration // how often sockets are pinged; silent for two intervals means gone
 	LiveWriteTimeout     time.Duration // how long one websocket write may take
@@ -149,6 +149,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, env Lookup) {
 	r.integer(&c.ReaderCachePages, "reader-cache-pages", "KITH_READER_CACHE_PAGES", 500, "thread pages' content kept in memory as signed-in readers see it, one copy for all who may do the same there (0: none)")
 	r.integer(&c.PostCachePages, "post-cache-pages", "KITH_POST_CACHE_PAGES", models.DefaultPostPages, "pages of threads' posts kept in memory for every reader, signed in or out (0: none)")
 	r.duration(&c.PostCacheTTL, "post-cache-ttl", "KITH_POST_CACHE_TTL", models.DefaultPostPageTTL, "longest a kept page of posts is used again, even with no change to its thread")
+	r.integer(&c.GCPercent, "gc-percent", "KITH_GC_PERCENT", 200, "how far, in per cent, Go's heap may grow past what is live before it is collected (Go's GOGC, which wins when set); more spends memory to save CPU")
 	r.integer(&c.PasswordCost, "password-cost", "KITH_PASSWORD_COST", 10, "bcrypt cost of password hashes")
 	r.duration(&c.ShutdownTimeout, "shutdown-timeout", "KITH_SHUTDOWN_TIMEOUT", 20*time.Second, "how long SIGTERM waits for requests in flight")
 	r.int64(&c.MaxBodyBytes, "max-body-bytes", "KITH_MAX_BODY_BYTES", 256<<10, "largest request body in bytes")
@@ -173,7 +174,6 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, env Lookup) {
 	r.integer(&c.SearchesPerMinute, "searches-per-minute", "KITH_SEARCHES_PER_MINUTE", 60, "searches (page and API) allowed per client IP per minute")
 	r.duration(&c.RateLimitEntries, "rate-limit-memory", "KITH_RATE_LIMIT_MEMORY", 10*time.Minute, "how long an idle client's rate limit state is kept")
 	r.integer(&c.LiveSendQueue, "live-send-queue", "KITH_LIVE_SEND_QUEUE", 64, "frames queued per live socket before it counts as slow and is closed")
-	r.integer(&c.GCPercent, "gc-percent", "KITH_GC_PERCENT", 200, "how far, in per cent, Go's heap may grow past what is live before it is collected (Go's GOGC, which wins when set); more spends memory to save CPU")
 	r.integer(&c.LiveFlushers, "live-flushers", "KITH_LIVE_FLUSHERS", 0, "goroutines writing to live sockets that take frames at once (a slow socket gets one of its own); 0: one per CPU")
 	r.int64(&c.LiveMaxMessageBytes, "live-max-message-bytes", "KITH_LIVE_MAX_MESSAGE_BYTES", 4096, "largest message a live socket client may send, in bytes")
 	r.duration(&c.LivePingInterval, "live-ping-interval", "KITH_LIVE_PING_INTERVAL", 30*time.Second, "how often live sockets are pinged; a socket silent for two intervals is closed")

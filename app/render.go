@@ -25,6 +25,15 @@ type renderer struct {
 	pages map[string]*template.Template
 }
 
+// page returns the template of the page name.
+func (r *renderer) page(name string) (*template.Template, error) {
+	t, ok := r.pages[name]
+	if !ok {
+		return nil, fmt.Errorf("no page template %q", name)
+	}
+	return t, nil
+}
+
 var funcs = template.FuncMap{
 	"static": func(name string) string { return "/static/" + name + "?v=" + static.Version },
 	"ago":    func(t time.Time) string { return humanize.Time(t) },
@@ -157,9 +166,9 @@ func putPageBuffer(buf *bytes.Buffer) {
 // but for its header ("nav"): v names no reader (see anyReader), and the
 // CSRF token's places are left as holes.
 func (s *Server) renderContent(name string, v view) (*keptContent, error) {
-	t, ok := s.views.pages[name]
-	if !ok {
-		return nil, fmt.Errorf("no page template %q", name)
+	t, err := s.views.page(name)
+	if err != nil {
+		return nil, err
 	}
 	v.CSRF = s.hole
 	var head, rest bytes.Buffer
@@ -175,9 +184,9 @@ func (s *Server) renderContent(name string, v view) (*keptContent, error) {
 // pageView returns the template of the page name and what it is given for
 // the request's reader, their unread notifications read for the header.
 func (s *Server) pageView(c echo.Context, name, title string, page any) (*template.Template, view, error) {
-	t, ok := s.views.pages[name]
-	if !ok {
-		return nil, view{}, fmt.Errorf("no page template %q", name)
+	t, err := s.views.page(name)
+	if err != nil {
+		return nil, view{}, err
 	}
 	v := view{Title: title, Actor: actor(c), CSRF: csrfToken(c), Path: c.Request().URL.Path, Limits: s.store.Limits(), Page: page}
 	switch sess := session(c); {

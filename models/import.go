@@ -266,9 +266,6 @@ func (s *Store) renderAll(bodies []*string) ([]string, error) {
 	return out, nil
 }
 
-// searchTables are SQLite's full-text indexes (migrations/sqlite/00007).
-var searchTables = []string{"search_posts", "search_threads", "search_spaces"}
-
 // SettleImport readies the store for people after a bulk import. On SQLite
 // each search index is merged into one segment: an import leaves segments
 // of its own batches' sizes, and FTS5 merges them later inside whichever
@@ -280,10 +277,10 @@ func (s *Store) SettleImport(ctx context.Context) error {
 	if s.dialect == Postgres {
 		return s.write.WithContext(ctx).Exec("VACUUM ANALYZE").Error
 	}
-	for _, t := range searchTables {
+	for _, k := range searchKinds {
 		// 'optimize' is FTS5's command to merge every segment into one.
-		if err := s.write.WithContext(ctx).Exec("INSERT INTO " + t + " (" + t + ") VALUES ('optimize')").Error; err != nil {
-			return fmt.Errorf("merging %s: %w", t, err)
+		if err := s.write.WithContext(ctx).Exec("INSERT INTO " + k.fts + " (" + k.fts + ") VALUES ('optimize')").Error; err != nil {
+			return fmt.Errorf("merging %s: %w", k.fts, err)
 		}
 	}
 	return nil

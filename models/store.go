@@ -202,6 +202,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		checkpointDB, err := checkpoints.DB()
 		if err != nil {
 			closeGorm(write)
+			closeGorm(checkpoints)
 			return nil, err
 		}
 		pragmas.cacheKiB = max(opts.SQLiteCacheKiB, 0)
